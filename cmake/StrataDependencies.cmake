@@ -1,0 +1,17 @@
+# Every dependency comes from a Debian package; found the same way here and in the
+# installed strataConfig.cmake (see cmake/strataConfig.cmake.in).
+find_package(MPI REQUIRED COMPONENTS C)
+find_package(TIFF REQUIRED)
+find_package(nlohmann_json 3.10 REQUIRED)
+find_package(pugixml REQUIRED)
+find_package(PkgConfig REQUIRED)
+# Debian's parallel HDF5 build; its pkg-config name is stable across 1.10/1.12.
+pkg_check_modules(STRATA_HDF5 REQUIRED IMPORTED_TARGET hdf5-openmpi)
+pkg_check_modules(STRATA_BLOSC REQUIRED IMPORTED_TARGET blosc)
+pkg_check_modules(STRATA_XXHASH REQUIRED IMPORTED_TARGET libxxhash)
+pkg_check_modules(STRATA_DEFLATE REQUIRED IMPORTED_TARGET libdeflate)
+pkg_check_modules(STRATA_ZSTD REQUIRED IMPORTED_TARGET libzstd)
+find_package(ZLIB REQUIRED)
+if(STRATA_BUILD_APPS)
+  find_package(CLI11 2.0 REQUIRED)
+endif()

@@ -1,0 +1,65 @@
+#pragma once
+// The delayed array: a handle to an opened file plus a selection. It costs nothing until
+// computed; computing it is collective over the communicator it was opened on.
+#include <mpi.h>
+
+#include <memory>
+#include <string>
+
+#include "strata/buffer.hpp"
+#include "strata/driver.hpp"
+#include "strata/plan.hpp"
+#include "strata/selection.hpp"
+
+namespace strata {
+
+struct ReadOptions {
+  Strategy strategy = Strategy::bytes;
+  CostModel cost;
+  int threads = 0;  // decode threads per rank; 0 = the CPUs this rank may use
+  int root = 0;     // the rank that receives a gathered array
+};
+
+struct ReadStats {
+  double seconds = 0;                // wall time of the read, max over ranks
+  std::uint64_t bytes = 0;           // bytes of the selected array
+  std::uint64_t peak_rss_bytes = 0;  // largest peak resident set of any rank
+  int ranks = 1;
+  double imbalance = 0;              // the plan's estimated imbalance
+};
+
+class Array {
+ public:
+  // Collective: rank 0 opens the file, every rank gets the same chunk table. Errors are
+  // agreed: every rank throws the same strata::Error.
+  static Array open(const std::string& path, MPI_Comm comm, const OpenOptions& options = {});
+
+  const ArrayInfo& info() const;  // of the whole file
+  const std::string& dims() const;
+  Shape shape() const;            // of the selection
+  DType dtype() const;
+  const Box& selection() const noexcept { return selection_; }
+  std::uint64_t bytes() const noexcept;
+
+  // Lazy: a new handle on part of this one; indices are relative to this selection.
+  Array select(const Selection& sel) const;
+  Plan plan(const ReadOptions& options = {}) const;
+
+  // Collective: reads the selection and gathers it into one C-order buffer on
+  // options.root; other ranks return an empty Buffer.
+  Buffer gather(const ReadOptions& options = {}, ReadStats* stats = nullptr) const;
+
+  const Driver& driver() const noexcept { return *state_->driver; }
+  MPI_Comm comm() const noexcept { return state_->comm; }
+
+ private:
+  struct State {
+    std::unique_ptr<Driver> driver;
+    MPI_Comm comm = MPI_COMM_NULL;  // a duplicate owned by this state
+    ~State();
+  };
+  std::shared_ptr<State> state_;
+  Box selection_;
+};
+
+}  // namespace strata

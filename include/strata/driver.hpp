@@ -1,0 +1,54 @@
+#pragma once
+// The one interface every format implements, and the registry that picks a format by the
+// file's signature. Drivers know nothing of MPI or plans.
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "strata/buffer.hpp"
+#include "strata/chunk.hpp"
+#include "strata/info.hpp"
+
+namespace strata {
+
+struct OpenOptions {
+  int level = 0;  // resolution level of a multiscale image (OME-Zarr); 0 = full resolution
+};
+
+class Driver {
+ public:
+  virtual ~Driver() = default;
+
+  virtual const ArrayInfo& info() const = 0;
+  virtual const ChunkTable& chunks() const = 0;
+
+  // Decodes the part `region` (array coordinates, inside chunk.box) of `chunk` into
+  // `dest`, whose shape is region's shape. Thread-safe: decode threads call it at once.
+  // Throws strata::Error naming the file and the chunk.
+  virtual void read_chunk(const ChunkRef& chunk, const Box& region, const View& dest) const = 0;
+
+  // Everything another process needs to read chunks without walking the file again:
+  // rank 0 opens, every other rank restores from these bytes (see Format::restore).
+  virtual std::string save() const = 0;
+};
+
+struct Format {
+  std::string_view name;  // "tiff", "zarr", "hdf5"
+  // True when `path` (whose first bytes are `head`, empty for a directory) is this format.
+  bool (*recognizes)(const std::string& path, std::span<const std::byte> head);
+  std::unique_ptr<Driver> (*open)(const std::string& path, const OpenOptions& options);
+  std::unique_ptr<Driver> (*restore)(std::string_view saved);
+};
+
+// The registered formats, in the order they are tried.
+const std::vector<Format>& formats();
+const Format& format_named(std::string_view name);
+// Opens `path` with the first format that recognizes it. Throws strata::Error naming the
+// file when it is missing, unreadable or of no known format.
+std::unique_ptr<Driver> open_file(const std::string& path, const OpenOptions& options = {});
+// The name of the format open_file would use for `path`.
+const Format& detect_format(const std::string& path);
+
+}  // namespace strata

@@ -1,0 +1,25 @@
+#pragma once
+// Runtime element type. Names follow NumPy ("uint16", "float32").
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace strata {
+
+enum class DType : std::uint8_t {
+  uint8, uint16, uint32, uint64,
+  int8, int16, int32, int64,
+  float32, float64,
+};
+
+std::size_t size_of(DType t) noexcept;
+std::string_view name(DType t) noexcept;
+// Throws strata::Error for an unknown name.
+DType parse_dtype(std::string_view name);
+// The dtype for a sample format: kind 'u' unsigned, 'i' signed, 'f' float; bits 8..64.
+// Throws when no dtype matches (e.g. 12-bit or float16).
+DType dtype_from(char kind, int bits);
+bool is_float(DType t) noexcept;
+
+}  // namespace strata
