@@ -1,0 +1,39 @@
+#pragma once
+// The CLI's subcommands. Each fills its options from CLI11 and runs on the public API.
+#include <CLI/CLI.hpp>
+
+#include <string>
+
+namespace strata::cli {
+
+struct InfoOptions {
+  std::string path;
+  int level = 0;
+  bool json = false;
+};
+
+struct PlanOptions {
+  std::string path;
+  int ranks = 1;
+  std::string strategy = "bytes";
+  std::string select;
+  int level = 0;
+  bool json = false;
+};
+
+struct ReadOptions {
+  std::string path;
+  std::string select;
+  std::string strategy = "bytes";
+  int threads = 0;
+  int level = 0;
+  bool checksum = false;
+  bool json = false;
+};
+
+// Each returns the process exit status; errors are thrown as strata::Error.
+int run_info(const InfoOptions& options);
+int run_plan(const PlanOptions& options);
+int run_read(const ReadOptions& options);  // collective over MPI_COMM_WORLD
+
+}  // namespace strata::cli

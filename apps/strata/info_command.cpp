@@ -1,0 +1,64 @@
+#include <cstdio>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "commands.hpp"
+#include "report.hpp"
+#include "strata/strata.hpp"
+
+namespace strata::cli {
+
+int run_info(const InfoOptions& options) {
+  const auto driver = open_file(options.path, OpenOptions{options.level});
+  const ArrayInfo& info = driver->info();
+  const ChunkTable& table = driver->chunks();
+  std::uint64_t stored = 0;
+  for (const auto& c : table.chunks) stored += c.stored_bytes();
+
+  if (options.json) {
+    nlohmann::json sizes = nlohmann::json::object();
+    for (const auto& [axis, size] : info.physical_sizes)
+      sizes[std::string(1, axis)] = {{"value", size.value}, {"unit", size.unit}};
+    nlohmann::json out = {{"path", options.path},         {"format", info.format},
+                          {"dims", info.dims},            {"shape", info.shape},
+                          {"dtype", std::string(name(info.dtype))},
+                          {"chunks", table.chunks.size()}, {"codecs", table.codecs},
+                          {"stored_bytes", stored},       {"decoded_bytes", info.decoded_bytes()},
+                          {"physical_sizes", sizes},      {"channel_names", info.channel_names},
+                          {"files", table.files}};
+    std::cout << out.dump() << '\n';
+    return 0;
+  }
+  std::cout << options.path << '\n'
+            << "  format    " << info.format << '\n'
+            << "  dims      " << info.dims << '\n'
+            << "  shape     " << format_shape(info.shape) << '\n'
+            << "  dtype     " << name(info.dtype) << '\n'
+            << "  chunks    " << table.chunks.size();
+  if (!table.chunks.empty()) std::cout << " of " << format_shape(table.chunks.front().box.shape());
+  std::cout << '\n' << "  codec     ";
+  for (std::size_t i = 0; i < table.codecs.size(); ++i) std::cout << (i ? ", " : "") << table.codecs[i];
+  std::cout << '\n'
+            << "  on disk   " << format_bytes(stored) << '\n'
+            << "  decoded   " << format_bytes(info.decoded_bytes()) << '\n';
+  if (!info.physical_sizes.empty()) {
+    std::cout << "  pixel     ";
+    bool first = true;
+    for (const auto& [axis, size] : info.physical_sizes) {
+      std::cout << (first ? "" : ", ") << axis << '=' << size.value << (size.unit.empty() ? "" : " ")
+                << size.unit;
+      first = false;
+    }
+    std::cout << '\n';
+  }
+  if (!info.channel_names.empty()) {
+    std::cout << "  channels  ";
+    for (std::size_t i = 0; i < info.channel_names.size(); ++i)
+      std::cout << (i ? ", " : "") << (info.channel_names[i].empty() ? "(unnamed)" : info.channel_names[i]);
+    std::cout << '\n';
+  }
+  if (table.files.size() > 1) std::cout << "  files     " << table.files.size() << '\n';
+  return 0;
+}
+
+}  // namespace strata::cli

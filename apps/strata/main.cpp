@@ -1,0 +1,83 @@
+// strata: the command-line tool. `read` runs under MPI; `info` and `plan` do not need it.
+#include <mpi.h>
+
+#include <cstring>
+#include <iostream>
+
+#include "commands.hpp"
+#include "strata/strata.hpp"
+
+namespace {
+
+constexpr int kUsageOrInputError = 2;
+
+// The subcommand is the first argument that is not an option.
+bool runs_under_mpi(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i)
+    if (argv[i][0] != '-') return std::strcmp(argv[i], "read") == 0;
+  return false;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace strata::cli;
+  const bool mpi = runs_under_mpi(argc, argv);
+  int rank = 0;
+  if (mpi) {
+    int provided = 0;
+    MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  }
+
+  CLI::App app{"strata: read microscopy files (TIFF, OME-TIFF) as chunked arrays across MPI ranks", "strata"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", strata::kVersion);
+
+  InfoOptions info;
+  auto* info_cmd = app.add_subcommand("info", "Print dims, shape, dtype, chunks, codec and metadata of a file");
+  info_cmd->add_option("PATH", info.path, "Image file")->required();
+  info_cmd->add_option("--level", info.level, "Resolution level of a multiscale image")->check(CLI::NonNegativeNumber);
+  info_cmd->add_flag("--json", info.json, "Print one JSON object");
+
+  PlanOptions plan;
+  auto* plan_cmd = app.add_subcommand("plan", "Show how a read would split the chunks over N ranks");
+  plan_cmd->add_option("PATH", plan.path, "Image file")->required();
+  plan_cmd->add_option("--ranks,-n", plan.ranks, "Number of ranks")->required()->check(CLI::PositiveNumber);
+  plan_cmd->add_option("--strategy", plan.strategy, "bytes (default), block or round-robin")
+      ->check(CLI::IsMember({"bytes", "block", "round-robin"}));
+  plan_cmd->add_option("--select", plan.select, "Selection, e.g. C=1,Z=2:5");
+  plan_cmd->add_option("--level", plan.level, "Resolution level")->check(CLI::NonNegativeNumber);
+  plan_cmd->add_flag("--json", plan.json, "Print one JSON object");
+
+  ReadOptions read;
+  auto* read_cmd = app.add_subcommand("read", "Read in parallel (under mpiexec) and gather on rank 0");
+  read_cmd->add_option("PATH", read.path, "Image file")->required();
+  read_cmd->add_option("--select", read.select, "Selection, e.g. C=1,Z=2:5");
+  read_cmd->add_option("--strategy", read.strategy, "bytes (default), block or round-robin")
+      ->check(CLI::IsMember({"bytes", "block", "round-robin"}));
+  read_cmd->add_option("--threads", read.threads, "Decode threads per rank (0: the CPUs the rank may use)")
+      ->check(CLI::NonNegativeNumber);
+  read_cmd->add_option("--level", read.level, "Resolution level")->check(CLI::NonNegativeNumber);
+  read_cmd->add_flag("--checksum", read.checksum, "Print the XXH3-64 of the array's C-order bytes");
+  read_cmd->add_flag("--json", read.json, "Print one JSON object on rank 0");
+
+  int status = 0;
+  try {
+    app.parse(argc, argv);
+    if (*info_cmd) status = run_info(info);
+    if (*plan_cmd) status = run_plan(plan);
+    if (*read_cmd) status = run_read(read);
+  } catch (const CLI::Success& e) {  // --help, --version
+    if (rank == 0) status = app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    if (rank == 0) std::cerr << "strata: error: " << e.what() << std::endl;
+    status = kUsageOrInputError;
+  } catch (const std::exception& e) {
+    // Errors of a collective read are agreed: every rank holds the same one.
+    if (rank == 0) std::cerr << "strata: error: " << e.what() << std::endl;
+    status = kUsageOrInputError;
+  }
+  if (mpi) MPI_Finalize();
+  return status;
+}

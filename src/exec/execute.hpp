@@ -1,0 +1,18 @@
+#pragma once
+// Runs one rank's part of a plan: decode threads pull chunk reads in plan order and
+// decode each straight into its destination view.
+#include <functional>
+
+#include "strata/buffer.hpp"
+#include "strata/driver.hpp"
+#include "strata/plan.hpp"
+
+namespace strata::exec {
+
+// `destination(read)` gives the view a read decodes into. Uses up to `threads` threads
+// (no more than there are reads). The first failure stops the remaining reads and is
+// rethrown here, with the chunk named when the driver did not name it.
+void execute(const Driver& driver, const RankPlan& plan, const std::function<View(const ChunkRead&)>& destination,
+             int threads);
+
+}  // namespace strata::exec

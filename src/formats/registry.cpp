@@ -1,0 +1,59 @@
+// The list of built-in formats: adding a format adds one line here.
+#include <sys/stat.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+
+#include "formats/tiff/tiff_driver.hpp"
+#include "strata/driver.hpp"
+#include "strata/error.hpp"
+
+namespace strata {
+namespace {
+
+std::vector<std::byte> read_head(const std::string& path, const struct stat& st) {
+  std::vector<std::byte> head;
+  if (!S_ISREG(st.st_mode)) return head;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(path, std::string("cannot open: ") + std::strerror(errno));
+  head.resize(16);
+  in.read(reinterpret_cast<char*>(head.data()), static_cast<std::streamsize>(head.size()));
+  head.resize(static_cast<std::size_t>(in.gcount()));
+  return head;
+}
+
+}  // namespace
+
+const std::vector<Format>& formats() {
+  static const std::vector<Format> all{
+      tiff_format(),
+  };
+  return all;
+}
+
+const Format& format_named(std::string_view name) {
+  for (const auto& f : formats())
+    if (f.name == name) return f;
+  throw Error("", "unknown format '" + std::string(name) + "'");
+}
+
+const Format& detect_format(const std::string& path) {
+  struct stat st{};
+  const bool exists = ::stat(path.c_str(), &st) == 0;
+  const int stat_errno = errno;
+  // A path that does not exist may still name something inside a file ("f.h5:/data").
+  const std::vector<std::byte> head = exists ? read_head(path, st) : std::vector<std::byte>{};
+  for (const auto& f : formats())
+    if (f.recognizes(path, head)) return f;
+  if (!exists) throw Error(path, std::strerror(stat_errno));
+  if (S_ISREG(st.st_mode) && head.empty()) throw Error(path, "the file is empty");
+  throw Error(path, "not a recognized image file (TIFF, OME-TIFF)");
+}
+
+std::unique_ptr<Driver> open_file(const std::string& path, const OpenOptions& options) {
+  return detect_format(path).open(path, options);
+}
+
+}  // namespace strata

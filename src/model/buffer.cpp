@@ -1,0 +1,97 @@
+#include "strata/buffer.hpp"
+
+#include <sys/mman.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <new>
+
+#include "strata/error.hpp"
+
+namespace strata {
+namespace {
+
+constexpr std::size_t kSmallAlignment = 64;
+constexpr std::size_t kHugePage = std::size_t{2} << 20;
+
+std::size_t round_up(std::size_t n, std::size_t to) { return (n + to - 1) / to * to; }
+
+// Copies an N-d block; `dim` is the current axis, `run` the bytes of the contiguous
+// trailing block both views share (copied with one memcpy).
+void copy_axes(const std::byte* src, std::byte* dst, const View& s, const View& d, std::size_t dim,
+               std::size_t last_dim, std::size_t run) {
+  if (dim == last_dim) {
+    std::memcpy(dst, src, run);
+    return;
+  }
+  for (std::int64_t i = 0; i < s.shape[dim]; ++i)
+    copy_axes(src + i * s.byte_strides[dim], dst + i * d.byte_strides[dim], s, d, dim + 1, last_dim, run);
+}
+
+}  // namespace
+
+View View::contiguous(std::byte* data, DType dtype, Shape shape) {
+  View v{data, dtype, std::move(shape), {}};
+  v.byte_strides.resize(v.shape.size());
+  std::int64_t stride = static_cast<std::int64_t>(size_of(dtype));
+  for (std::size_t i = v.shape.size(); i-- > 0;) {
+    v.byte_strides[i] = stride;
+    stride *= v.shape[i];
+  }
+  return v;
+}
+
+bool View::is_contiguous() const noexcept {
+  std::int64_t stride = static_cast<std::int64_t>(size_of(dtype));
+  for (std::size_t i = shape.size(); i-- > 0;) {
+    if (shape[i] != 1 && byte_strides[i] != stride) return false;
+    stride *= shape[i];
+  }
+  return true;
+}
+
+View View::sub(const Box& box) const {
+  View v = *this;
+  for (std::size_t i = 0; i < rank(); ++i) v.data += box.start[i] * byte_strides[i];
+  v.shape = box.shape();
+  return v;
+}
+
+Buffer::Buffer(std::size_t bytes) : size_(bytes) {
+  if (bytes == 0) return;
+  const std::size_t alignment = bytes >= kHugePage ? kHugePage : kSmallAlignment;
+  void* p = std::aligned_alloc(alignment, round_up(bytes, alignment));
+  if (!p) throw Error("", "out of memory allocating " + std::to_string(bytes) + " bytes");
+  if (alignment == kHugePage) madvise(p, round_up(bytes, alignment), MADV_HUGEPAGE);
+  data_.reset(static_cast<std::byte*>(p));
+}
+
+void Buffer::Free::operator()(std::byte* p) const noexcept { std::free(p); }
+
+void copy(const View& src, const View& dst) {
+  if (src.dtype != dst.dtype || src.shape != dst.shape)
+    throw Error("", "copy between views of different dtype or shape");
+  if (src.count() == 0) return;
+  // Fold trailing axes that are contiguous in both views into one memcpy run.
+  std::size_t run = size_of(src.dtype);
+  std::size_t last = src.rank();
+  while (last > 0 && src.byte_strides[last - 1] == static_cast<std::int64_t>(run) &&
+         dst.byte_strides[last - 1] == static_cast<std::int64_t>(run)) {
+    run *= src.shape[last - 1];
+    --last;
+  }
+  if (last == src.rank()) {
+    // Innermost axis strided in one of the views: copy element by element.
+    const std::size_t elem = size_of(src.dtype);
+    View s = src, d = dst;
+    s.shape.push_back(1);
+    d.shape.push_back(1);
+    s.byte_strides.push_back(static_cast<std::int64_t>(elem));
+    d.byte_strides.push_back(static_cast<std::int64_t>(elem));
+    copy_axes(s.data, d.data, s, d, 0, src.rank(), elem);
+    return;
+  }
+  copy_axes(src.data, dst.data, src, dst, 0, last, run);
+}
+
+}  // namespace strata

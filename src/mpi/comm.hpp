@@ -1,0 +1,54 @@
+#pragma once
+// The only code that calls MPI. A thin wrapper over a communicator: status agreement so
+// that one failing rank ends every rank with the same error, broadcast of bytes, and
+// reductions of statistics. MPI is called from one thread only (MPI_THREAD_FUNNELED).
+#include <mpi.h>
+
+#include <cstdint>
+#include <exception>
+#include <string>
+
+namespace strata::mpi {
+
+// Throws strata::Error("", "<what>: <MPI error string>") when rc is not MPI_SUCCESS.
+void check(int rc, const char* what);
+
+class Comm {
+ public:
+  explicit Comm(MPI_Comm comm);  // does not take ownership
+  int rank() const noexcept { return rank_; }
+  int size() const noexcept { return size_; }
+  MPI_Comm get() const noexcept { return comm_; }
+
+  // Collective. `local` is this rank's failure (null when it succeeded). When any rank
+  // failed, every rank throws the same strata::Error: the lowest failing rank's.
+  void agree(std::exception_ptr local) const;
+
+  // Collective. Returns root's `bytes` on every rank.
+  std::string broadcast(std::string bytes, int root) const;
+
+  std::uint64_t max(std::uint64_t value) const;
+  double max(double value) const;
+  void barrier() const;
+  // Collective. How many ranks of this communicator share this rank's node.
+  int ranks_on_node() const;
+
+ private:
+  MPI_Comm comm_;
+  int rank_ = 0;
+  int size_ = 1;
+};
+
+// Runs `step` on this rank, then agrees on its outcome with every other rank.
+template <class Step>
+void agreed(const Comm& comm, Step&& step) {
+  std::exception_ptr failure;
+  try {
+    step();
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  comm.agree(failure);
+}
+
+}  // namespace strata::mpi
