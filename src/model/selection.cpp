@@ -42,6 +42,7 @@ AxisSelection parse_item(std::string_view item) {
   if (colon == std::string_view::npos) {
     a.start = parse_bound(value, item);
     if (!a.start) throw syntax_error(item, "missing index");
+    a.stop = *a.start + 1;
     a.is_index = true;
   } else {
     a.start = parse_bound(value.substr(0, colon), item);
@@ -72,13 +73,14 @@ std::string Selection::to_string() const {
 Selection parse_selection(std::string_view text) {
   Selection sel;
   text = trim(text);
+  const std::string_view whole = text;
   if (text.empty()) return sel;
   while (true) {
     auto comma = text.find(',');
     auto item = trim(text.substr(0, comma));
     AxisSelection a = parse_item(item);
     for (const auto& prev : sel.axes)
-      if (prev.axis == a.axis) throw syntax_error(text, "axis " + std::string(1, a.axis) + " is selected twice");
+      if (prev.axis == a.axis) throw syntax_error(whole, "axis " + std::string(1, a.axis) + " is selected twice");
     sel.axes.push_back(a);
     if (comma == std::string_view::npos) break;
     text = text.substr(comma + 1);
