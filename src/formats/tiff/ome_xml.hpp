@@ -13,8 +13,8 @@
 
 namespace strata::tiff {
 
-// A file a TiffData element points at. Both fields may be empty: a TiffData without a
-// UUID child means "the file this XML came from".
+// A file a TiffData element points at. Both fields empty (files[0]) means "the file this
+// XML came from": a TiffData without a UUID child, or whose UUID is OME/@UUID.
 struct OmeFileRef {
   std::string uuid;       // "urn:uuid:…" text of <UUID>, empty when absent
   std::string file_name;  // FileName attribute of <UUID>, empty when absent
@@ -29,6 +29,7 @@ struct OmePlane {
 };
 
 struct OmeImage {
+  // size_c counts C planes: SizeC / SamplesPerPixel for RGB channels.
   std::int64_t size_t = 1, size_c = 1, size_z = 1, size_y = 0, size_x = 0;
   std::string dimension_order;        // e.g. "XYZCT"
   std::optional<DType> dtype;         // from Pixels/@Type; nullopt for bit/float16/complex
@@ -50,7 +51,7 @@ struct OmeDocument {
 
 // Parses an OME-XML document (namespaces of any schema year; prefixed or not).
 // Throws strata::Error (empty path; the driver adds it) when the XML is malformed or
-// the first image's Pixels lack sizes. A stub with only BinaryOnly has no images.
+// any image's Pixels lack sizes or map planes out of range. A stub with only BinaryOnly has no images.
 OmeDocument parse_ome_xml(std::string_view xml);
 
 // Plane order: the index into OmeImage::planes of the n-th plane in DimensionOrder
