@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "formats/tiff/tiff_driver.hpp"
+#include "formats/zarr/zarr_driver.hpp"
 #include "strata/driver.hpp"
 #include "strata/error.hpp"
 
@@ -29,6 +30,7 @@ std::vector<std::byte> read_head(const std::string& path, const struct stat& st)
 const std::vector<Format>& formats() {
   static const std::vector<Format> all{
       tiff_format(),
+      zarr_format(),
   };
   return all;
 }
@@ -49,7 +51,7 @@ const Format& detect_format(const std::string& path) {
     if (f.recognizes(path, head)) return f;
   if (!exists) throw Error(path, std::strerror(stat_errno));
   if (S_ISREG(st.st_mode) && head.empty()) throw Error(path, "the file is empty");
-  throw Error(path, "not a recognized image file (TIFF, OME-TIFF)");
+  throw Error(path, "not a recognized image file (TIFF, OME-TIFF, Zarr)");
 }
 
 std::unique_ptr<Driver> open_file(const std::string& path, const OpenOptions& options) {

@@ -1,0 +1,39 @@
+#include "codecs/blosc.hpp"
+
+#include <blosc.h>
+
+#include <algorithm>
+#include <string>
+
+#include "strata/error.hpp"
+
+namespace strata::codecs {
+
+void blosc_decode(std::span<const std::byte> src, std::span<std::byte> dest) {
+  // Validation first: blosc_decompress_ctx trusts the sizes in the header.
+  std::size_t decoded = 0;
+  if (src.size() < BLOSC_MIN_HEADER_LENGTH || blosc_cbuffer_validate(src.data(), src.size(), &decoded) != 0)
+    throw Error("", "blosc: corrupt or truncated buffer (" + std::to_string(src.size()) + " bytes)");
+  if (decoded != dest.size())
+    throw Error("", "blosc: buffer decodes to " + std::to_string(decoded) + " bytes, expected " +
+                        std::to_string(dest.size()));
+  // One internal thread: callers decode many chunks at once, one per thread.
+  const int n = blosc_decompress_ctx(src.data(), dest.data(), dest.size(), 1);
+  if (n < 0 || static_cast<std::size_t>(n) != dest.size())
+    throw Error("", std::string("blosc: cannot decompress (compressor library ") +
+                        blosc_cbuffer_complib(src.data()) + ", code " + std::to_string(n) + ")");
+}
+
+std::string blosc_compressors() { return blosc_list_compressors(); }
+
+bool blosc_has_compressor(std::string_view cname) {
+  const std::string_view all = blosc_list_compressors();
+  for (std::size_t start = 0; start <= all.size();) {
+    const std::size_t comma = std::min(all.find(',', start), all.size());
+    if (all.substr(start, comma - start) == cname) return true;
+    start = comma + 1;
+  }
+  return false;
+}
+
+}  // namespace strata::codecs

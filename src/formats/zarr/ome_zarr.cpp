@@ -1,0 +1,229 @@
+#include "formats/zarr/ome_zarr.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "strata/dims.hpp"
+#include "strata/error.hpp"
+
+namespace strata::zarr {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+bool has(const fs::path& dir, const char* name) {
+  std::error_code ec;
+  return fs::exists(dir / name, ec);
+}
+
+// NGFF up to 0.4 keeps "multiscales" (and "omero") at the top of the group attributes;
+// 0.5 moves them under "ome".
+const json* ngff_attr(const json& attrs, const char* key) {
+  if (!attrs.is_object()) return nullptr;
+  if (attrs.contains(key)) return &attrs[key];
+  if (attrs.contains("ome") && attrs["ome"].is_object() && attrs["ome"].contains(key)) return &attrs["ome"][key];
+  return nullptr;
+}
+
+const json* first_multiscale(const json& attrs) {
+  const json* all = ngff_attr(attrs, "multiscales");
+  if (!all || !all->is_array() || all->empty() || !(*all)[0].is_object()) return nullptr;
+  return &(*all)[0];
+}
+
+json group_attrs(const fs::path& dir) {
+  return has(dir, ".zattrs") ? read_json((dir / ".zattrs").string()) : json::object();
+}
+
+std::string dataset_path(const json& dataset, const std::string& group) {
+  if (!dataset.is_object() || !dataset.contains("path") || !dataset["path"].is_string())
+    throw Error(group, "multiscales dataset without a \"path\": " + dataset.dump());
+  return dataset["path"].get<std::string>();
+}
+
+// The parent group's multiscale, when it lists `array_dir` as one of its levels.
+void find_parent_multiscale(const fs::path& array_dir, ImageLocation& loc) {
+  const fs::path parent = array_dir.parent_path();
+  if (parent.empty() || !has(parent, ".zattrs")) return;
+  const json attrs = group_attrs(parent);
+  const json* ms = first_multiscale(attrs);
+  if (!ms || !ms->contains("datasets") || !(*ms)["datasets"].is_array()) return;
+  const auto& datasets = (*ms)["datasets"];
+  for (std::size_t i = 0; i < datasets.size(); ++i) {
+    if (datasets[i].is_object() && datasets[i].value("path", json()) == array_dir.filename().string()) {
+      loc.multiscale = *ms;
+      loc.group_attrs = attrs;
+      loc.level = i;
+      return;
+    }
+  }
+}
+
+// Children of a plain group that can be opened: arrays and multiscale image groups.
+std::vector<std::string> openable_children(const fs::path& dir) {
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    if (!entry.is_directory(ec)) continue;
+    const fs::path child = entry.path();
+    if (has(child, ".zarray") || (has(child, ".zattrs") && first_multiscale(group_attrs(child))))
+      names.push_back(child.filename().string());
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+// bioformats2raw lists its images in OME/.zattrs "series"; without it, the first is "0".
+std::string first_bioformats2raw_series(const fs::path& root) {
+  const fs::path ome = root / "OME";
+  if (has(ome, ".zattrs")) {
+    const json attrs = group_attrs(ome);
+    if (attrs.contains("series") && attrs["series"].is_array() && !attrs["series"].empty() &&
+        attrs["series"][0].is_string())
+      return attrs["series"][0].get<std::string>();
+  }
+  return "0";
+}
+
+char axis_letter(const json& axis) {
+  // NGFF 0.3 names axes by strings, 0.4+ by objects {name, type, unit}.
+  const json name = axis.is_object() ? axis.value("name", json()) : axis;
+  if (!name.is_string() || name.get<std::string>().empty()) return 0;
+  const std::string n = name.get<std::string>();
+  if (n.size() > 1 && axis.is_object()) {
+    const json type = axis.value("type", json());
+    if (type == "time") return 'T';
+    if (type == "channel") return 'C';
+  }
+  return static_cast<char>(std::toupper(static_cast<unsigned char>(n[0])));
+}
+
+bool is_space_axis(const json& axis, char letter) {
+  if (axis.is_object() && axis.contains("type")) return axis["type"] == "space";
+  return letter == 'X' || letter == 'Y' || letter == 'Z';
+}
+
+// The "scale" of a list of NGFF coordinateTransformations, or empty.
+std::vector<double> scale_of(const json& owner) {
+  if (!owner.is_object() || !owner.contains("coordinateTransformations")) return {};
+  for (const auto& t : owner["coordinateTransformations"]) {
+    if (!t.is_object() || t.value("type", json()) != "scale" || !t.contains("scale")) continue;
+    std::vector<double> s;
+    for (const auto& v : t["scale"]) {
+      if (!v.is_number()) return {};
+      s.push_back(v.get<double>());
+    }
+    return s;
+  }
+  return {};
+}
+
+void describe_axes(const ImageLocation& loc, std::size_t rank, ImageDescription& d) {
+  const json axes = loc.multiscale.value("axes", json());
+  if (!axes.is_array() || axes.size() != rank) return;
+  std::string letters;
+  for (const auto& axis : axes) letters += axis_letter(axis);
+  // Axes whose letters clash (or are not letters) cannot name dims: keep the default.
+  try {
+    d.dims = normalize_dims(letters);
+  } catch (const Error&) {
+    return;
+  }
+  // Physical size of a pixel: the level's scale, times the multiscale-wide one (0.4+).
+  std::vector<double> scale = scale_of(loc.multiscale.at("datasets").at(loc.level));
+  const std::vector<double> global = scale_of(loc.multiscale);
+  if (scale.size() != rank) return;
+  if (global.size() == rank)
+    for (std::size_t i = 0; i < rank; ++i) scale[i] *= global[i];
+  for (std::size_t i = 0; i < rank; ++i) {
+    if (!is_space_axis(axes[i], d.dims[i])) continue;
+    const json unit = axes[i].is_object() ? axes[i].value("unit", json()) : json();
+    d.physical_sizes[d.dims[i]] = {scale[i], unit.is_string() ? unit.get<std::string>() : std::string()};
+  }
+}
+
+std::vector<std::string> channel_names(const json& attrs) {
+  std::vector<std::string> names;
+  const json* omero = ngff_attr(attrs, "omero");
+  if (!omero || !omero->is_object() || !omero->contains("channels") || !(*omero)["channels"].is_array()) return names;
+  for (const auto& c : (*omero)["channels"]) {
+    const json label = c.is_object() ? c.value("label", json()) : json();
+    names.push_back(label.is_string() ? label.get<std::string>() : label.is_null() ? std::string() : label.dump());
+  }
+  return names;
+}
+
+}  // namespace
+
+json read_json(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(path, "cannot read metadata file");
+  std::stringstream text;
+  text << in.rdbuf();
+  try {
+    return json::parse(text.str());
+  } catch (const json::exception& e) {
+    throw Error(path, std::string("invalid JSON: ") + e.what());
+  }
+}
+
+ImageLocation locate_image(const std::string& path, int level) {
+  std::string trimmed = path;
+  while (trimmed.size() > 1 && trimmed.back() == '/') trimmed.pop_back();
+  const fs::path dir(trimmed);
+
+  if (has(dir, ".zarray")) {
+    if (level != 0)
+      throw Error(path, "level " + std::to_string(level) +
+                            " requested, but this is one array, not a multiscale image: open its image group");
+    ImageLocation loc;
+    loc.array_dir = dir.string();
+    find_parent_multiscale(dir, loc);
+    return loc;
+  }
+  if (has(dir, ".zattrs") || has(dir, ".zgroup")) {
+    const json attrs = group_attrs(dir);
+    if (const json* ms = first_multiscale(attrs)) {
+      if (!ms->contains("datasets") || !(*ms)["datasets"].is_array() || (*ms)["datasets"].empty())
+        throw Error(path, "multiscales lists no datasets");
+      const auto& datasets = (*ms)["datasets"];
+      if (level < 0 || static_cast<std::size_t>(level) >= datasets.size())
+        throw Error(path, "level " + std::to_string(level) + " does not exist: the image has " +
+                              std::to_string(datasets.size()) + " levels (0 to " +
+                              std::to_string(datasets.size() - 1) + ")");
+      const fs::path array_dir = dir / dataset_path(datasets[level], path);
+      if (!has(array_dir, ".zarray"))
+        throw Error(array_dir.string(), "multiscales level " + std::to_string(level) + " has no .zarray");
+      return ImageLocation{array_dir.string(), *ms, attrs, static_cast<std::size_t>(level)};
+    }
+    if (attrs.contains("bioformats2raw.layout"))
+      return locate_image((dir / first_bioformats2raw_series(dir)).string(), level);
+    const auto children = openable_children(dir);
+    if (children.size() == 1) return locate_image((dir / children[0]).string(), level);
+    if (children.empty()) throw Error(path, "Zarr group holds no array");
+    std::string list;
+    for (const auto& c : children) list += (list.empty() ? "" : ", ") + c;
+    throw Error(path, "Zarr group holds several arrays; open one of them: " + list);
+  }
+  if (has(dir, "zarr.json")) throw Error(path, "Zarr v3 (zarr.json) is not supported; strata reads Zarr v2");
+  throw Error(path, "not a Zarr v2 array or group (no .zarray, .zgroup or .zattrs)");
+}
+
+ImageDescription describe_image(const ImageLocation& location, std::size_t rank) {
+  ImageDescription d;
+  d.dims = default_dims(rank);
+  if (location.multiscale.is_null()) {
+    d.format = "zarr";
+    return d;
+  }
+  d.format = "ome-zarr";
+  describe_axes(location, rank, d);
+  d.channel_names = channel_names(location.group_attrs);
+  return d;
+}
+
+}  // namespace strata::zarr

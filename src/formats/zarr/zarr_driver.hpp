@@ -1,0 +1,12 @@
+#pragma once
+// Zarr v2 and OME-Zarr (NGFF 0.1-0.5 multiscales stored as Zarr v2): one array, read by
+// chunk. Each chunk file is one ChunkRef: its box is the chunk's region clipped to the
+// array, its one segment the whole file (absent for chunks never written, which read as
+// the fill value), its locator the chunk's C-order index in the chunk grid.
+#include "strata/driver.hpp"
+
+namespace strata {
+
+const Format& zarr_format();
+
+}  // namespace strata

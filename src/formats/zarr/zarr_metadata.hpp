@@ -1,0 +1,42 @@
+#pragma once
+// The contents of a Zarr v2 `.zarray`, checked and reduced to what reading needs.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "strata/box.hpp"
+#include "strata/dtype.hpp"
+
+namespace strata::zarr {
+
+enum class Compressor : std::uint8_t { none, blosc, zlib, gzip, zstd };
+
+struct ArrayMeta {
+  Shape shape;
+  Shape chunks;                     // the regular chunk shape; edge chunks are stored whole
+  DType dtype = DType::uint8;
+  bool swap_bytes = false;          // stored byte order differs from this machine's
+  bool fortran_order = false;       // elements inside a chunk stored in F order
+  Compressor compressor = Compressor::none;
+  std::string codec;                // e.g. "blosc-lz4+shuffle", for ChunkTable::codecs
+  std::vector<std::uint8_t> fill;   // one element, native byte order: what missing chunks hold
+  char separator = '.';             // between chunk indices in a chunk key
+
+  std::size_t chunk_bytes() const noexcept;
+  // Number of chunks along each axis.
+  Shape grid() const;
+  // The key of the chunk at grid position `index`: "0.3.1" or "0/3/1" ("0" for rank 0).
+  std::string chunk_key(const std::vector<std::int64_t>& index) const;
+};
+
+// Checks and reduces a parsed `.zarray`. Throws strata::Error naming `path` and what is
+// wrong or unsupported (dtype, compressor, filters, order, ...).
+ArrayMeta parse_zarray(const nlohmann::json& zarray, const std::string& path);
+
+void to_json(nlohmann::json& j, const ArrayMeta& m);
+void from_json(const nlohmann::json& j, ArrayMeta& m);
+
+}  // namespace strata::zarr
