@@ -1,0 +1,143 @@
+#include "formats/tiff/tiff_encoding.hpp"
+
+#include <tiffio.h>
+
+#include <algorithm>
+
+#include "strata/error.hpp"
+
+namespace strata::tiff {
+namespace {
+
+std::string compression_name(std::uint16_t compression) {
+  switch (compression) {
+    case COMPRESSION_NONE: return "none";
+    case COMPRESSION_CCITTRLE: return "ccitt-rle";
+    case COMPRESSION_CCITTFAX3: return "ccitt-fax3";
+    case COMPRESSION_CCITTFAX4: return "ccitt-fax4";
+    case COMPRESSION_LZW: return "lzw";
+    case COMPRESSION_OJPEG: return "old-jpeg";
+    case COMPRESSION_JPEG: return "jpeg";
+    case COMPRESSION_ADOBE_DEFLATE:
+    case COMPRESSION_DEFLATE: return "deflate";
+    case COMPRESSION_PACKBITS: return "packbits";
+    case COMPRESSION_SGILOG:
+    case COMPRESSION_SGILOG24: return "sgilog";
+    case COMPRESSION_LZMA: return "lzma";
+    case COMPRESSION_ZSTD: return "zstd";
+    case COMPRESSION_WEBP: return "webp";
+    case COMPRESSION_LERC: return "lerc";
+    case COMPRESSION_JXL: return "jpeg-xl";
+    default: return "compression-" + std::to_string(compression);
+  }
+}
+
+[[noreturn]] void refuse(const std::string& path, std::size_t ifd_index, const std::string& why) {
+  throw Error(path, "IFD " + std::to_string(ifd_index) + ": " + why);
+}
+
+}  // namespace
+
+DType check_page_supported(const TiffPage& page, const std::string& path, std::size_t ifd_index) {
+  if (page.width == 0 || page.length == 0) refuse(path, ifd_index, "the image has no width or length");
+  switch (page.compression) {
+    case COMPRESSION_JPEG:
+    case COMPRESSION_OJPEG:
+      refuse(path, ifd_index, "JPEG compression is not supported (lossy, and its pixels depend on the decoder)");
+    case COMPRESSION_SGILOG:
+    case COMPRESSION_SGILOG24:
+      refuse(path, ifd_index, "SGILog (LogLuv) compression is not supported (HDR colour encoding)");
+    default: break;
+  }
+  if (page.photometric == PHOTOMETRIC_LOGL || page.photometric == PHOTOMETRIC_LOGLUV)
+    refuse(path, ifd_index, "LogL/LogLuv photometric interpretation is not supported");
+  if (!TIFFIsCODECConfigured(page.compression))
+    refuse(path, ifd_index, "compression " + compression_name(page.compression) + " (" +
+                std::to_string(page.compression) + ") is not supported by libtiff");
+  if (page.bits == 0 || page.bits % 8 != 0 || page.bits > 64)
+    refuse(path, ifd_index, "BitsPerSample=" + std::to_string(page.bits) +
+                " is not supported (only 8, 16, 32 and 64-bit samples)");
+  if (page.photometric == PHOTOMETRIC_YCBCR &&
+      (page.ycbcr_subsampling[0] != 1 || page.ycbcr_subsampling[1] != 1))
+    refuse(path, ifd_index, "subsampled YCbCr is not supported");
+  if (page.planar != PLANARCONFIG_CONTIG && page.planar != PLANARCONFIG_SEPARATE)
+    refuse(path, ifd_index, "PlanarConfiguration=" + std::to_string(page.planar) + " is not valid");
+  if (page.tiled ? (page.tile_width == 0 || page.tile_length == 0) : page.rows_per_strip == 0)
+    refuse(path, ifd_index, page.tiled ? "the tile size is zero" : "RowsPerStrip is zero");
+
+  char kind = 0;
+  switch (page.sample_format) {
+    case SAMPLEFORMAT_UINT:
+    case SAMPLEFORMAT_VOID: kind = 'u'; break;
+    case SAMPLEFORMAT_INT: kind = 'i'; break;
+    case SAMPLEFORMAT_IEEEFP: kind = 'f'; break;
+    case SAMPLEFORMAT_COMPLEXINT:
+    case SAMPLEFORMAT_COMPLEXIEEEFP: refuse(path, ifd_index, "complex samples are not supported");
+    default: refuse(path, ifd_index, "SampleFormat=" + std::to_string(page.sample_format) + " is not valid");
+  }
+  if (kind == 'f' && page.bits == 16) refuse(path, ifd_index, "16-bit floating-point samples are not supported");
+  if (kind == 'f' && page.bits != 32 && page.bits != 64)
+    refuse(path, ifd_index, std::to_string(page.bits) + "-bit floating-point samples are not supported");
+  switch (page.predictor) {
+    case PREDICTOR_NONE:
+    case PREDICTOR_HORIZONTAL: break;
+    case PREDICTOR_FLOATINGPOINT:
+      if (kind != 'f') refuse(path, ifd_index, "the floating-point predictor on integer samples is not valid");
+      break;
+    default: refuse(path, ifd_index, "Predictor=" + std::to_string(page.predictor) + " is not supported");
+  }
+  return dtype_from(kind, page.bits);
+}
+
+TiffEncoding encoding_of(const TiffPage& page, bool big_endian) {
+  TiffEncoding e;
+  e.compression = page.compression;
+  e.predictor = page.predictor;
+  e.bits = page.bits;
+  e.sample_format = page.sample_format;
+  e.samples = page.samples;
+  e.planar = page.planar;
+  e.fill_order = page.fill_order;
+  e.big_endian = big_endian;
+  e.tiled = page.tiled;
+  e.width = page.width;
+  e.length = page.length;
+  e.block_width = page.tiled ? page.tile_width : page.width;
+  e.block_length = page.tiled ? page.tile_length : std::min(page.rows_per_strip, page.length);
+  return e;
+}
+
+std::string codec_name(const TiffEncoding& e) {
+  std::string name = compression_name(e.compression);
+  if (e.predictor == PREDICTOR_HORIZONTAL) name += "+predictor";
+  if (e.predictor == PREDICTOR_FLOATINGPOINT) name += "+float-predictor";
+  return name;
+}
+
+void to_json(nlohmann::json& j, const TiffEncoding& e) {
+  j = nlohmann::json{{"compression", e.compression}, {"predictor", e.predictor},
+                     {"bits", e.bits},               {"sample_format", e.sample_format},
+                     {"samples", e.samples},         {"planar", e.planar},
+                     {"fill_order", e.fill_order},   {"big_endian", e.big_endian},
+                     {"tiled", e.tiled},             {"width", e.width},
+                     {"length", e.length},           {"block_width", e.block_width},
+                     {"block_length", e.block_length}};
+}
+
+void from_json(const nlohmann::json& j, TiffEncoding& e) {
+  j.at("compression").get_to(e.compression);
+  j.at("predictor").get_to(e.predictor);
+  j.at("bits").get_to(e.bits);
+  j.at("sample_format").get_to(e.sample_format);
+  j.at("samples").get_to(e.samples);
+  j.at("planar").get_to(e.planar);
+  j.at("fill_order").get_to(e.fill_order);
+  j.at("big_endian").get_to(e.big_endian);
+  j.at("tiled").get_to(e.tiled);
+  j.at("width").get_to(e.width);
+  j.at("length").get_to(e.length);
+  j.at("block_width").get_to(e.block_width);
+  j.at("block_length").get_to(e.block_length);
+}
+
+}  // namespace strata::tiff

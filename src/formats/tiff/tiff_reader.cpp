@@ -1,0 +1,374 @@
+#include "formats/tiff/tiff_reader.hpp"
+
+#include <fcntl.h>
+#include <tiffio.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <mutex>
+#include <optional>
+
+#include "codecs/byte_order.hpp"
+#include "codecs/deflate.hpp"
+#include "codecs/predictor.hpp"
+#include "codecs/zstd.hpp"
+#include "formats/tiff/libtiff_handle.hpp"
+#include "strata/error.hpp"
+
+namespace strata::tiff {
+
+class OpenTiffFile {
+ public:
+  std::string path;
+  std::once_flag opened;
+  int fd = -1;
+  std::mutex pool_mutex;
+  std::vector<LibtiffHandle> idle;  // libtiff handles no thread is using
+
+  explicit OpenTiffFile(std::string p) : path(std::move(p)) {}
+  ~OpenTiffFile() {
+    if (fd >= 0) ::close(fd);
+  }
+
+  int descriptor() {
+    std::call_once(opened, [this] {
+      fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd < 0) throw Error(path, std::string("cannot open: ") + std::strerror(errno));
+    });
+    return fd;
+  }
+};
+
+namespace {
+
+// Reused per-thread buffers: decode threads call read() for chunk after chunk, and fresh
+// allocations would pay page faults every time.
+enum class Scratch { raw, decoded, overflow, predictor, count };
+
+std::span<std::byte> scratch(Scratch which, std::size_t bytes) {
+  thread_local std::array<std::vector<std::byte>, static_cast<std::size_t>(Scratch::count)> buffers;
+  auto& buffer = buffers[static_cast<std::size_t>(which)];
+  if (buffer.size() < bytes) buffer.resize(bytes);
+  return {buffer.data(), bytes};
+}
+
+// Rows of uncompressed data read through scratch at a time when they cannot go straight
+// to the destination.
+constexpr std::size_t kScratchPieceBytes = std::size_t{4} << 20;
+
+void pread_exact(int fd, std::span<std::byte> into, std::uint64_t offset) {
+  std::size_t done = 0;
+  while (done < into.size()) {
+    const std::size_t want = std::min<std::size_t>(into.size() - done, std::size_t{1} << 30);
+    const ssize_t got = ::pread(fd, into.data() + done, want, static_cast<off_t>(offset + done));
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) throw Error("", std::string("read error: ") + std::strerror(errno));
+    if (got == 0)
+      throw Error("", "unexpected end of file at offset " + std::to_string(offset + done) +
+                          " (truncated file?)");
+    done += static_cast<std::size_t>(got);
+  }
+}
+
+// Where the decoded samples of one chunk land: the region in image rows, columns and
+// block-sample indices, and the destination's byte strides along them.
+struct Target {
+  std::byte* origin = nullptr;  // destination of (y0, x0, s0)
+  std::int64_t y0 = 0, y1 = 0, x0 = 0, x1 = 0, s0 = 0, s1 = 1;
+  std::int64_t row_stride = 0, col_stride = 0, sample_stride = 0;
+  std::size_t sample_bytes = 1;
+  std::size_t block_samples = 1;  // samples per pixel as blocks store them
+
+  std::byte* at(std::int64_t y, std::int64_t x) const {
+    return origin + (y - y0) * row_stride + (x - x0) * col_stride;
+  }
+  std::size_t pixel_bytes() const { return block_samples * sample_bytes; }
+  // Destination rows hold whole pixels back to back, exactly as blocks store them.
+  bool whole_pixels() const {
+    return s0 == 0 && s1 == static_cast<std::int64_t>(block_samples) &&
+           col_stride == static_cast<std::int64_t>(pixel_bytes()) &&
+           (block_samples == 1 || sample_stride == static_cast<std::int64_t>(sample_bytes));
+  }
+  // Whole image rows land back to back in the destination.
+  bool full_rows(const TiffEncoding& e) const {
+    return whole_pixels() && x0 == 0 && x1 == e.width &&
+           row_stride == static_cast<std::int64_t>(e.image_row_bytes());
+  }
+};
+
+Target make_target(const ChunkRef& chunk, const Box& region, const View& dest, const TiffEncoding& e) {
+  Target t;
+  t.origin = dest.data;
+  t.y0 = region.start[3];
+  t.y1 = region.stop[3];
+  t.x0 = region.start[4];
+  t.x1 = region.stop[4];
+  t.row_stride = dest.byte_strides[3];
+  t.col_stride = dest.byte_strides[4];
+  t.sample_bytes = e.sample_bytes();
+  t.block_samples = e.block_samples();
+  t.sample_stride = static_cast<std::int64_t>(t.sample_bytes);
+  if (region.rank() == 6) {
+    // Separate planes: the chunk holds one sample, index 0 within its blocks.
+    const std::int64_t first = e.sample_planes() > 1 ? chunk.box.start[5] : 0;
+    t.s0 = region.start[5] - first;
+    t.s1 = region.stop[5] - first;
+    t.sample_stride = dest.byte_strides[5];
+  }
+  return t;
+}
+
+template <std::size_t N>
+void gather_samples(const std::byte* src, std::byte* dst, std::int64_t pixels, std::int64_t samples,
+                    std::size_t src_pixel, std::int64_t dst_pixel, std::int64_t dst_sample) {
+  for (std::int64_t x = 0; x < pixels; ++x)
+    for (std::int64_t s = 0; s < samples; ++s)
+      std::memcpy(dst + x * dst_pixel + s * dst_sample, src + x * src_pixel + s * N, N);
+}
+
+// Copies the part of a decoded block inside the target. The block's rows hold `cols`
+// pixels; its top-left pixel is image (by, bx); `rows` of its rows are image rows.
+void copy_block(const std::byte* block, std::int64_t by, std::int64_t bx, std::int64_t rows,
+                std::int64_t cols, const Target& t) {
+  const std::int64_t ya = std::max(by, t.y0), yb = std::min(by + rows, t.y1);
+  const std::int64_t xa = std::max(bx, t.x0), xb = std::min(bx + cols, t.x1);
+  if (ya >= yb || xa >= xb) return;
+  const std::size_t pixel = t.pixel_bytes();
+  const bool whole = t.whole_pixels();
+  for (std::int64_t y = ya; y < yb; ++y) {
+    const std::byte* src = block + ((y - by) * cols + (xa - bx)) * pixel + t.s0 * t.sample_bytes;
+    std::byte* dst = t.at(y, xa);
+    if (whole) {
+      std::memcpy(dst, src, (xb - xa) * pixel);
+      continue;
+    }
+    const std::int64_t n = xb - xa, ns = t.s1 - t.s0;
+    switch (t.sample_bytes) {
+      case 1: gather_samples<1>(src, dst, n, ns, pixel, t.col_stride, t.sample_stride); break;
+      case 2: gather_samples<2>(src, dst, n, ns, pixel, t.col_stride, t.sample_stride); break;
+      case 4: gather_samples<4>(src, dst, n, ns, pixel, t.col_stride, t.sample_stride); break;
+      default: gather_samples<8>(src, dst, n, ns, pixel, t.col_stride, t.sample_stride); break;
+    }
+  }
+}
+
+void zero_fill(const Target& t) {
+  for (std::int64_t y = t.y0; y < t.y1; ++y) {
+    if (t.whole_pixels()) {
+      std::memset(t.at(y, t.x0), 0, (t.x1 - t.x0) * t.pixel_bytes());
+      continue;
+    }
+    for (std::int64_t x = t.x0; x < t.x1; ++x)
+      for (std::int64_t s = t.s0; s < t.s1; ++s)
+        std::memset(t.at(y, x) + (s - t.s0) * t.sample_stride, 0, t.sample_bytes);
+  }
+}
+
+// Raw uncompressed samples to native form: bit order (FillOrder=2), then byte order.
+void fix_raw(std::span<std::byte> data, const TiffEncoding& e) {
+  if (e.fill_order == FILLORDER_LSB2MSB) codecs::reverse_bits(data);
+  if (e.big_endian) codecs::swap_bytes(data, e.sample_bytes());
+}
+
+// Decoded Deflate/Zstandard blocks to native samples, as libtiff's post-decoding does.
+void finish_decoded(std::span<std::byte> block, const TiffEncoding& e) {
+  if (e.predictor == PREDICTOR_FLOATINGPOINT) {
+    codecs::undo_float_predictor(block, e.block_row_bytes(), e.sample_bytes(), e.block_samples(),
+                                 scratch(Scratch::predictor, e.block_row_bytes()));
+    return;  // the floating-point predictor's output is already native
+  }
+  if (e.big_endian) codecs::swap_bytes(block, e.sample_bytes());
+  if (e.predictor == PREDICTOR_HORIZONTAL)
+    codecs::undo_horizontal_predictor(block, e.block_row_bytes(), e.sample_bytes(), e.block_samples());
+}
+
+bool decoded_by_strata(std::uint16_t compression) {
+  return compression == COMPRESSION_NONE || compression == COMPRESSION_ADOBE_DEFLATE ||
+         compression == COMPRESSION_DEFLATE || compression == COMPRESSION_ZSTD;
+}
+
+std::optional<std::size_t> decompress(std::uint16_t compression, std::span<const std::byte> in,
+                                      std::span<std::byte> out) {
+  if (compression == COMPRESSION_ZSTD) return codecs::decompress_zstd(in, out);
+  return codecs::inflate_zlib(in, out);
+}
+
+// Decodes a compressed block into `out` (exactly the block's bytes). A stream that holds
+// more than that (some writers code the last strip at full height) is decoded into a
+// larger buffer and cut, as libtiff does by stopping when its buffer is full.
+void decompress_block(std::uint16_t compression, std::span<const std::byte> raw,
+                      std::span<std::byte> out, std::size_t full_block_bytes) {
+  std::optional<std::size_t> written = decompress(compression, raw, out);
+  if (!written) {
+    const std::size_t limit = 16 * std::max(full_block_bytes, out.size());
+    for (std::size_t capacity = std::max(full_block_bytes, 2 * out.size()); !written; capacity *= 2) {
+      if (capacity > limit)
+        throw Error("", "the compressed stream holds more than 16 times the block's " +
+                            std::to_string(out.size()) + " bytes");
+      std::span<std::byte> big = scratch(Scratch::overflow, capacity);
+      written = decompress(compression, raw, big);
+      if (written && *written >= out.size()) std::memcpy(out.data(), big.data(), out.size());
+    }
+  }
+  if (*written < out.size())
+    throw Error("", "the compressed stream decodes to " + std::to_string(*written) +
+                        " bytes, but the block needs " + std::to_string(out.size()));
+}
+
+// A libtiff handle borrowed from a file's pool; handed back only after a clean decode,
+// since libtiff's state after an error is not worth trusting.
+class HandleLease {
+ public:
+  explicit HandleLease(OpenTiffFile& file) : file_(file) {
+    {
+      std::lock_guard lock(file_.pool_mutex);
+      if (!file_.idle.empty()) {
+        handle_.emplace(std::move(file_.idle.back()));
+        file_.idle.pop_back();
+      }
+    }
+    if (!handle_) handle_.emplace(file_.path, "rch");  // "h": no directory read on open
+  }
+  ~HandleLease() {
+    if (!healthy_) return;
+    std::lock_guard lock(file_.pool_mutex);
+    file_.idle.push_back(std::move(*handle_));
+  }
+  HandleLease(const HandleLease&) = delete;
+  HandleLease& operator=(const HandleLease&) = delete;
+
+  // Reads block `index` of the IFD at `ifd_offset` into `out` with libtiff.
+  void read_block(std::uint64_t ifd_offset, bool tiled, std::uint32_t index, std::span<std::byte> out) {
+    healthy_ = false;
+    LibtiffHandle& h = *handle_;
+    TIFF* tif = h.get();
+    h.clear_error();
+    // TIFFSetSubDirectory jumps straight to the offset; TIFFSetDirectory(n) would walk the chain.
+    if (TIFFCurrentDirOffset(tif) != ifd_offset && !TIFFSetSubDirectory(tif, ifd_offset))
+      h.fail("cannot read the IFD at offset " + std::to_string(ifd_offset));
+    const auto size = static_cast<tmsize_t>(out.size());
+    const tmsize_t got = tiled ? TIFFReadEncodedTile(tif, index, out.data(), size)
+                               : TIFFReadEncodedStrip(tif, index, out.data(), size);
+    if (got < 0) h.fail(std::string("libtiff cannot decode ") + (tiled ? "tile " : "strip ") + std::to_string(index));
+    if (got < size)
+      throw Error("", "libtiff decoded " + std::to_string(got) + " bytes of " +
+                          (tiled ? "tile " : "strip ") + std::to_string(index) + ", expected " +
+                          std::to_string(size));
+    healthy_ = true;
+  }
+
+ private:
+  OpenTiffFile& file_;
+  std::optional<LibtiffHandle> handle_;
+  bool healthy_ = true;
+};
+
+// Uncompressed strips: the chunk's segments are runs of whole rows.
+void read_rows(int fd, const ChunkRef& chunk, const TiffEncoding& e, const Target& t) {
+  const std::size_t row_bytes = e.image_row_bytes();
+  const bool direct = t.whole_pixels() && t.x0 == 0 && t.x1 == e.width;
+  std::int64_t row = chunk.box.start[3];
+  for (const ByteRange& segment : chunk.segments) {
+    const auto rows = static_cast<std::int64_t>(segment.size / row_bytes);
+    const std::int64_t a = std::max(row, t.y0), b = std::min(row + rows, t.y1);
+    for (std::int64_t y = a; y < b;) {
+      const std::uint64_t offset = segment.offset + (y - row) * row_bytes;
+      std::int64_t n;
+      if (direct && t.full_rows(e)) {
+        n = b - y;  // straight into the destination, all rows at once
+        std::span<std::byte> into(t.at(y, 0), n * row_bytes);
+        pread_exact(fd, into, offset);
+        fix_raw(into, e);
+      } else if (direct) {
+        n = 1;  // rows contiguous but spaced apart in the destination
+        std::span<std::byte> into(t.at(y, 0), row_bytes);
+        pread_exact(fd, into, offset);
+        fix_raw(into, e);
+      } else {
+        n = std::min<std::int64_t>(b - y, std::max<std::size_t>(1, kScratchPieceBytes / row_bytes));
+        std::span<std::byte> rows_read = scratch(Scratch::decoded, n * row_bytes);
+        pread_exact(fd, rows_read, offset);
+        fix_raw(rows_read, e);
+        copy_block(rows_read.data(), y, 0, n, e.width, t);
+      }
+      y += n;
+    }
+    row += rows;
+  }
+}
+
+// Strips of compressed data, or tiles: one segment per block, row-major over the chunk's
+// block rows.
+void read_blocks(OpenTiffFile& file, const ChunkRef& chunk, const TiffEncoding& e,
+                 const Target& t) {
+  const std::int64_t across = e.blocks_across();
+  const std::int64_t block_length = e.block_length;
+  const std::int64_t chunk_y = chunk.box.start[3];
+  const std::int64_t plane = e.sample_planes() > 1 ? chunk.box.start[5] : 0;
+  const auto first_index = static_cast<std::uint32_t>(plane * e.blocks_per_plane() +
+                                                      chunk_y / block_length * across);
+  const std::size_t full_block_bytes = block_length * e.block_row_bytes();
+  std::optional<HandleLease> lease;  // only for codecs strata does not decode itself
+  for (std::size_t k = 0; k < chunk.segments.size(); ++k) {
+    const std::int64_t by = chunk_y + static_cast<std::int64_t>(k) / across * block_length;
+    const std::int64_t bx = static_cast<std::int64_t>(k) % across * e.block_width;
+    const std::int64_t rows = std::min<std::int64_t>(block_length, e.length - by);
+    if (by >= t.y1 || by + rows <= t.y0 || bx >= t.x1 || bx + e.block_width <= t.x0) continue;
+
+    // Tiles decode to full tiles; the last strip holds only the image's remaining rows.
+    const std::size_t out_bytes = (e.tiled ? block_length : rows) * e.block_row_bytes();
+    const bool into_dest = !e.tiled && t.full_rows(e) && by >= t.y0 && by + rows <= t.y1;
+    std::span<std::byte> out =
+        into_dest ? std::span<std::byte>(t.at(by, 0), out_bytes) : scratch(Scratch::decoded, out_bytes);
+
+    const ByteRange& segment = chunk.segments[k];
+    if (!decoded_by_strata(e.compression)) {
+      if (!lease) lease.emplace(file);
+      lease->read_block(chunk.locator, e.tiled, first_index + static_cast<std::uint32_t>(k), out);
+    } else if (e.compression == COMPRESSION_NONE) {
+      pread_exact(file.descriptor(), out, segment.offset);
+      fix_raw(out, e);
+    } else {
+      std::span<std::byte> raw = scratch(Scratch::raw, segment.size);
+      pread_exact(file.descriptor(), raw, segment.offset);
+      if (e.fill_order == FILLORDER_LSB2MSB) codecs::reverse_bits(raw);
+      decompress_block(e.compression, raw, out, full_block_bytes);
+      finish_decoded(out, e);
+    }
+    if (!into_dest) copy_block(out.data(), by, bx, rows, e.block_width, t);
+  }
+}
+
+}  // namespace
+
+TiffReader::TiffReader(std::vector<std::string> files, std::vector<TiffEncoding> encodings)
+    : encodings_(std::move(encodings)) {
+  files_.reserve(files.size());
+  for (std::string& path : files) files_.push_back(std::make_unique<OpenTiffFile>(std::move(path)));
+}
+
+TiffReader::~TiffReader() = default;
+
+void TiffReader::read(const ChunkRef& chunk, const Box& region, const View& dest) const {
+  const TiffEncoding& e = encodings_.at(chunk.encoding);
+  const Target target = make_target(chunk, region, dest, e);
+  if (chunk.segments.empty()) {
+    zero_fill(target);
+    return;
+  }
+  OpenTiffFile& f = *files_.at(chunk.file);
+  try {
+    if (e.row_addressable())
+      read_rows(f.descriptor(), chunk, e, target);
+    else
+      read_blocks(f, chunk, e, target);
+  } catch (const Error& error) {
+    throw Error(f.path, "chunk " + chunk.box.to_string() + " (IFD at offset " +
+                            std::to_string(chunk.locator) + "): " + error.cause());
+  }
+}
+
+}  // namespace strata::tiff

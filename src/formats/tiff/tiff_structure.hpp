@@ -1,0 +1,51 @@
+#pragma once
+// The main IFD chain of one TIFF file, read once with libtiff: per page the tags a reader
+// needs and where its strips or tiles are. SubIFDs (reduced resolutions, thumbnails) are
+// not part of the main chain and are never visited.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "strata/chunk.hpp"
+
+namespace strata::tiff {
+
+struct TiffPage {
+  std::uint64_t ifd_offset = 0;
+  std::uint32_t width = 0;
+  std::uint32_t length = 0;
+  std::uint16_t bits = 0;            // BitsPerSample
+  std::uint16_t sample_format = 1;   // 1 unsigned, 2 signed, 3 float, 4 void
+  std::uint16_t samples = 1;         // SamplesPerPixel
+  std::uint16_t planar = 1;          // 1 contiguous, 2 separate
+  std::uint16_t compression = 1;
+  std::uint16_t predictor = 1;
+  std::uint16_t photometric = 1;
+  std::uint16_t fill_order = 1;
+  std::uint16_t ycbcr_subsampling[2] = {1, 1};
+  std::uint32_t subfile_type = 0;    // NewSubfileType; bit 0: reduced resolution
+  bool tiled = false;
+  std::uint32_t rows_per_strip = 0;  // strips only
+  std::uint32_t tile_width = 0;      // tiles only
+  std::uint32_t tile_length = 0;
+  std::vector<ByteRange> striles;    // strips or tiles, in libtiff's index order
+
+  bool reduced_resolution() const noexcept { return subfile_type & 1u; }
+  bool transparency_mask() const noexcept { return subfile_type & 4u; }
+};
+
+struct TiffStructure {
+  std::string path;
+  bool big_endian = false;
+  std::uint64_t file_size = 0;
+  std::string description;     // ImageDescription of the first IFD; empty when absent
+  double x_resolution = 0;     // XResolution / YResolution of the first IFD; 0 when absent
+  double y_resolution = 0;
+  std::vector<TiffPage> pages; // the main IFD chain, in order
+};
+
+// Walks the main IFD chain. Throws strata::Error naming the file when it is not a TIFF,
+// libtiff reports an error reading a directory, or the chain loops back on itself.
+TiffStructure read_tiff_structure(const std::string& path);
+
+}  // namespace strata::tiff
