@@ -1,6 +1,7 @@
 #include "formats/tiff/tiff_chunks.hpp"
 
 #include <algorithm>
+#include <array>
 #include <map>
 
 #include "strata/error.hpp"

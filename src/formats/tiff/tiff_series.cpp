@@ -202,14 +202,14 @@ class OmeFiles {
 
  private:
   std::int32_t locate(const OmeFileRef& ref) {
-    const bool opened = !series_.files.empty() && !context_.opened_uuid.empty();
-    // A file is matched by its own UUID first: a renamed OME-TIFF keeps it.
-    if (ref == OmeFileRef{}) {
+    if (ref == OmeFileRef{}) {  // the file the XML sits in
       if (!context_.xml_in_opened_tiff)
         throw Error(context_.xml_path, "a TiffData without UUID refers to the companion file itself");
       return 0;
     }
-    if (opened && ref.uuid == context_.opened_uuid) return 0;
+    // The opened TIFF is matched by its own UUID before any FileName: a renamed OME-TIFF
+    // keeps its UUID but not its name.
+    if (!context_.opened_uuid.empty() && ref.uuid == context_.opened_uuid) return 0;
     if (ref.file_name.empty())
       throw Error(context_.xml_path, "TiffData refers to " + ref.uuid +
                                          ", which is not this file and has no FileName");
