@@ -24,8 +24,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import make_stack  # noqa: E402
 
 MPI_ENV = {"OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1",
-           "OMPI_MCA_plm_rsh_agent": "", "OMPI_MCA_btl": "self,vader",
-           "OMPI_MCA_btl_vader_single_copy_mechanism": "none"}
+           "OMPI_MCA_plm_rsh_agent": "", "OMPI_MCA_btl": "self,vader"}
 
 
 def median_seconds(fn, repeats):

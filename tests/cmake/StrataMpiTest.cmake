@@ -40,8 +40,7 @@ set(STRATA_MPI_TEST_ENVIRONMENT
     OMPI_ALLOW_RUN_AS_ROOT=1
     OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
     OMPI_MCA_plm_rsh_agent=
-    OMPI_MCA_btl=self,vader
-    OMPI_MCA_btl_vader_single_copy_mechanism=none)
+    OMPI_MCA_btl=self,vader)
 
 function(_strata_register_rank_tests kind)
   cmake_parse_arguments(PARSE_ARGV 1 ARG "" "NAME;TIMEOUT;SKIP_RETURN_CODE" "COMMAND;RANKS;LABELS;FIXTURES")
