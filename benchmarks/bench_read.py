@@ -1,13 +1,17 @@
 #!/usr/bin/python3
 """strata read against its peers on the same file, in the same run, page cache warm.
 
-For each stack (uncompressed and deflate+predictor OME-TIFF by default) it times:
-  - pread:    reading the file's bytes into a fresh numpy array (the I/O limit),
-  - tifffile: tifffile.imread (its default thread pool),
-  - strata:   `mpiexec -n R strata read --json` at each rank count, using the read's own
-              `seconds` (process start-up excluded, as for the in-process peers).
-Each figure is the median of --repeats runs. Prints a table of seconds and of ratios
-(peer seconds / strata seconds: > 1 means strata is faster) and writes them as JSON.
+Stacks (T,C,Z,Y,X uint16 from make_stack.py; one YX plane per chunk), each timed with:
+  - pread:  reading the file's bytes into a fresh numpy array (the I/O limit; for a Zarr
+            folder, every chunk file),
+  - peer:   the library scientists use for that format: tifffile.imread (its default thread
+            pool), zarr-python's `z[...]`, h5py's `d[...]`,
+  - strata: `mpiexec -n R strata read --json` at each rank count, using the read's own
+            `seconds` (process start-up excluded, as for the in-process peers).
+The stacks: tiff-none, tiff-deflate (zlib + horizontal predictor), zarr-blosc-lz4 (Blosc lz4,
+byte shuffle, clevel 5: numcodecs' default Blosc), hdf5-gzip (h5py gzip level 4 + shuffle).
+Each figure is the median of --repeats runs. Prints seconds and ratios (peer / strata: > 1
+means strata is faster) and writes them as JSON.
 """
 import argparse
 import json
@@ -17,8 +21,11 @@ import subprocess
 import sys
 import time
 
+import h5py
+import numcodecs
 import numpy
 import tifffile
+import zarr
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import make_stack  # noqa: E402
@@ -36,12 +43,51 @@ def median_seconds(fn, repeats):
     return statistics.median(times)
 
 
+def files_of(path):
+    if not os.path.isdir(path):
+        return [path]
+    return [os.path.join(d, f) for d, _, names in os.walk(path) for f in names]
+
+
 def pread_fresh(path):
-    size = os.path.getsize(path)
-    out = numpy.empty(size, dtype=numpy.uint8)
-    with open(path, "rb", buffering=0) as f:
-        f.readinto(memoryview(out))
+    files = files_of(path)
+    out = numpy.empty(sum(os.path.getsize(f) for f in files), dtype=numpy.uint8)
+    at = 0
+    for name in files:
+        with open(name, "rb", buffering=0) as f:
+            at += f.readinto(memoryview(out)[at:])
     return out
+
+
+def write_stack(kind, path, data):
+    """Writes `data` as the stack `kind` and returns (peer name, function reading it whole)."""
+    if kind.startswith("tiff"):
+        if not os.path.exists(path):
+            extra = {"compression": "zlib", "predictor": True} if kind == "tiff-deflate" else {}
+            tifffile.imwrite(path, data(), ome=True, metadata={"axes": "TCZYX"}, **extra)
+        return "tifffile", lambda: tifffile.imread(path)
+    if kind == "zarr-blosc-lz4":
+        if not os.path.exists(path):
+            a = data()
+            z = zarr.open(path, mode="w", shape=a.shape, dtype=a.dtype, chunks=(1, 1, 1) + a.shape[3:],
+                          compressor=numcodecs.Blosc(cname="lz4", clevel=5, shuffle=numcodecs.Blosc.SHUFFLE))
+            z[...] = a
+        return "zarr-python", lambda: zarr.open(path, mode="r")[...]
+    if kind == "hdf5-gzip":
+        if not os.path.exists(path):
+            a = data()
+            with h5py.File(path, "w") as f:
+                f.create_dataset("data", data=a, chunks=(1, 1, 1) + a.shape[3:], compression="gzip",
+                                 compression_opts=4, shuffle=True)
+
+        def read_h5():
+            with h5py.File(path, "r") as f:
+                return f["data"][...]
+        return "h5py", read_h5
+    raise ValueError(f"unknown stack kind {kind}")
+
+
+SUFFIXES = {"tiff-none": ".ome.tif", "tiff-deflate": ".ome.tif", "zarr-blosc-lz4": ".zarr", "hdf5-gzip": ".h5"}
 
 
 def strata_seconds(binary, path, ranks, repeats, extra):
@@ -64,38 +110,44 @@ def main():
     p.add_argument("--shape", default="1,1,500,640,640", help="T,C,Z,Y,X of the stacks")
     p.add_argument("--ranks", default="1,2", help="rank counts to run strata at")
     p.add_argument("--repeats", type=int, default=5)
-    p.add_argument("--compressions", default="none,deflate")
+    p.add_argument("--stacks", default=",".join(SUFFIXES), help="which of " + ", ".join(SUFFIXES))
     p.add_argument("--output", default="build/bench/bench_read.json")
     args = p.parse_args()
 
     shape = tuple(int(s) for s in args.shape.split(","))
     ranks = [int(r) for r in args.ranks.split(",")]
     os.makedirs(args.workdir, exist_ok=True)
-    data = None
+    cache = {}
+
+    def data():
+        if "stack" not in cache:
+            cache["stack"] = make_stack.make_stack(shape, numpy.uint16)
+        return cache["stack"]
+
     results = []
-    for compression in args.compressions.split(","):
-        path = os.path.join(args.workdir, f"stack-{'x'.join(map(str, shape))}-{compression}.ome.tif")
-        if not os.path.exists(path):
-            data = make_stack.make_stack(shape, numpy.uint16) if data is None else data
-            kwargs = {"compression": "zlib", "predictor": True} if compression == "deflate" else {}
-            tifffile.imwrite(path, data, ome=True, metadata={"axes": "TCZYX"}, **kwargs)
+    for kind in args.stacks.split(","):
+        path = os.path.join(args.workdir, f"stack-{'x'.join(map(str, shape))}-{kind}{SUFFIXES[kind]}")
+        peer, read_peer = write_stack(kind, path, data)
         pread_fresh(path)  # warm the page cache
-        row = {"file": os.path.basename(path), "compression": compression,
-               "file_bytes": os.path.getsize(path), "array_bytes": int(numpy.prod(shape)) * 2,
+        row = {"stack": kind, "file": os.path.basename(path), "peer": peer,
+               "file_bytes": int(sum(os.path.getsize(f) for f in files_of(path))),
+               "array_bytes": int(numpy.prod(shape)) * 2,
                "pread_s": median_seconds(lambda: pread_fresh(path), args.repeats),
-               "tifffile_s": median_seconds(lambda: tifffile.imread(path), args.repeats)}
+               "peer_s": median_seconds(read_peer, args.repeats)}
+        target = path + (":/data" if kind == "hdf5-gzip" else "")
         for r in ranks:
-            seconds, rss = strata_seconds(args.strata, path, r, args.repeats, [])
+            seconds, rss = strata_seconds(args.strata, target, r, args.repeats, [])
             row[f"strata_{r}_s"] = seconds
             row[f"strata_{r}_peak_rss"] = rss
-            row[f"tifffile_over_strata_{r}"] = row["tifffile_s"] / seconds
+            row[f"peer_over_strata_{r}"] = row["peer_s"] / seconds
         results.append(row)
 
-    print(f"{'file':40s} {'pread':>8s} {'tifffile':>9s} " +
+    print(f"{'stack':16s} {'MB on disk':>10s} {'pread':>7s} {'peer':>12s} {'peer s':>7s} " +
           " ".join(f"{'strata/' + str(r):>9s} {'ratio':>6s}" for r in ranks))
     for row in results:
-        print(f"{row['file']:40s} {row['pread_s']:8.3f} {row['tifffile_s']:9.3f} " +
-              " ".join(f"{row[f'strata_{r}_s']:9.3f} {row[f'tifffile_over_strata_{r}']:6.2f}" for r in ranks))
+        print(f"{row['stack']:16s} {row['file_bytes'] / 1e6:10.0f} {row['pread_s']:7.3f} {row['peer']:>12s} "
+              f"{row['peer_s']:7.3f} " +
+              " ".join(f"{row[f'strata_{r}_s']:9.3f} {row[f'peer_over_strata_{r}']:6.2f}" for r in ranks))
     os.makedirs(os.path.dirname(os.path.abspath(args.output)), exist_ok=True)
     with open(args.output, "w") as f:
         json.dump({"shape": shape, "repeats": args.repeats, "results": results}, f, indent=1)

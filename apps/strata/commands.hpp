@@ -29,6 +29,9 @@ struct ReadOptions {
   int level = 0;
   bool checksum = false;
   bool json = false;
+  std::string output;    // -o: convert into this file instead of gathering
+  std::string compress;  // the output's codec; empty = the format's default
+  bool force = false;    // replace an existing output
 };
 
 // Each returns the process exit status; errors are thrown as strata::Error.

@@ -44,9 +44,11 @@ int run_info(const InfoOptions& options) {
   if (!info.physical_sizes.empty()) {
     std::cout << "  pixel     ";
     bool first = true;
-    for (const auto& [axis, size] : info.physical_sizes) {
-      std::cout << (first ? "" : ", ") << axis << '=' << size.value << (size.unit.empty() ? "" : " ")
-                << size.unit;
+    for (const char axis : info.dims) {  // in the array's axis order
+      const auto size = info.physical_sizes.find(axis);
+      if (size == info.physical_sizes.end()) continue;
+      std::cout << (first ? "" : ", ") << axis << '=' << size->second.value << (size->second.unit.empty() ? "" : " ")
+                << size->second.unit;
       first = false;
     }
     std::cout << '\n';

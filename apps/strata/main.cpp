@@ -30,7 +30,7 @@ int main(int argc, char** argv) {
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   }
 
-  CLI::App app{"strata: read microscopy files (TIFF, OME-TIFF) as chunked arrays across MPI ranks", "strata"};
+  CLI::App app{"strata: read microscopy files (TIFF, OME-TIFF, Zarr, OME-Zarr, HDF5) as chunked arrays across MPI ranks", "strata"};
   app.require_subcommand(1);
   app.set_version_flag("--version", strata::kVersion);
 
@@ -51,7 +51,7 @@ int main(int argc, char** argv) {
   plan_cmd->add_flag("--json", plan.json, "Print one JSON object");
 
   ReadOptions read;
-  auto* read_cmd = app.add_subcommand("read", "Read in parallel (under mpiexec) and gather on rank 0");
+  auto* read_cmd = app.add_subcommand("read", "Read in parallel (under mpiexec) and gather on rank 0, or convert with -o");
   read_cmd->add_option("PATH", read.path, "Image file")->required();
   read_cmd->add_option("--select", read.select, "Selection, e.g. C=1,Z=2:5");
   read_cmd->add_option("--strategy", read.strategy, "bytes (default), block or round-robin")
@@ -61,6 +61,15 @@ int main(int argc, char** argv) {
   read_cmd->add_option("--level", read.level, "Resolution level")->check(CLI::NonNegativeNumber);
   read_cmd->add_flag("--checksum", read.checksum, "Print the XXH3-64 of the array's C-order bytes");
   read_cmd->add_flag("--json", read.json, "Print one JSON object on rank 0");
+  auto* output = read_cmd->add_option("-o,--output", read.output,
+                                      "Write into a new file instead of gathering: .h5, .zarr, .npy or .ome.tif "
+                                      "(every rank writes its own planes; atomic)");
+  read_cmd->add_option("--compress", read.compress,
+                       "Output codec: .h5 none|gzip|blosc-lz4|blosc-zstd, .zarr blosc-lz4|blosc-zstd|gzip|zstd|none, "
+                       ".ome.tif none|deflate|zstd")
+      ->needs(output);
+  read_cmd->add_flag("--force", read.force, "Replace an existing output")->needs(output);
+  output->excludes("--checksum");
 
   int status = 0;
   try {

@@ -18,6 +18,45 @@ std::string xxh3_hex(const Buffer& data) {
   return text;
 }
 
+int run_convert(const Array& array, const ReadOptions& options, const strata::ReadOptions& read, int rank) {
+  WriteOptions write;
+  write.read = read;
+  write.codec = options.compress;
+  write.overwrite = options.force;
+  const WriteStats stats = array.write(options.output, write);
+  if (rank != 0) return 0;
+  const double seconds = stats.read.seconds + stats.write_seconds;
+  const double gbps = seconds > 0 ? static_cast<double>(stats.read.bytes) / seconds / 1e9 : 0;
+  if (options.json) {
+    nlohmann::json out = {{"path", options.path},
+                          {"output", options.output},
+                          {"format", stats.format},
+                          {"codec", stats.codec},
+                          {"dims", array.dims()},
+                          {"shape", array.shape()},
+                          {"dtype", std::string(name(array.dtype()))},
+                          {"ranks", stats.read.ranks},
+                          {"bytes", stats.read.bytes},
+                          {"output_bytes", stats.output_bytes},
+                          {"seconds", seconds},
+                          {"read_seconds", stats.read.seconds},
+                          {"write_seconds", stats.write_seconds},
+                          {"gbps", gbps},
+                          {"peak_rss_bytes", stats.read.peak_rss_bytes},
+                          {"imbalance", stats.read.imbalance}};
+    std::cout << out.dump() << std::endl;
+    return 0;
+  }
+  std::cout << "wrote " << options.output << " (" << stats.format << ", " << stats.codec << ") from " << options.path
+            << ": " << array.dims() << ' ' << format_shape(array.shape()) << ' ' << name(array.dtype()) << ", "
+            << format_bytes(stats.read.bytes) << " -> " << format_bytes(stats.output_bytes) << '\n';
+  std::printf("  %d ranks, %.3f s (read %.3f s, write %.3f s), %.2f GB/s, peak RSS %s per rank (max)\n",
+              stats.read.ranks, seconds, stats.read.seconds, stats.write_seconds, gbps,
+              format_bytes(stats.read.peak_rss_bytes).c_str());
+  std::cout.flush();
+  return 0;
+}
+
 }  // namespace
 
 int run_read(const ReadOptions& options) {
@@ -29,6 +68,7 @@ int run_read(const ReadOptions& options) {
   strata::ReadOptions read;
   read.strategy = parse_strategy(options.strategy);
   read.threads = options.threads;
+  if (!options.output.empty()) return run_convert(array, options, read, rank);
   ReadStats stats;
   const Buffer data = array.gather(read, &stats);
   if (rank != 0) return 0;

@@ -10,6 +10,7 @@
 #include "strata/driver.hpp"
 #include "strata/plan.hpp"
 #include "strata/selection.hpp"
+#include "strata/slab.hpp"
 
 namespace strata {
 
@@ -26,6 +27,20 @@ struct ReadStats {
   std::uint64_t peak_rss_bytes = 0;  // largest peak resident set of any rank
   int ranks = 1;
   double imbalance = 0;              // the plan's estimated imbalance
+};
+
+struct WriteOptions {
+  ReadOptions read;
+  std::string codec;       // one of the output format's codecs; empty = its default
+  bool overwrite = false;  // replace an existing output (--force)
+};
+
+struct WriteStats {
+  ReadStats read;                  // the slab read (its seconds: decoding only)
+  double write_seconds = 0;        // writing and committing, max over ranks
+  std::uint64_t output_bytes = 0;  // size of what was written (all its files)
+  std::string format;              // "hdf5", "zarr", "npy", "ome-tiff"
+  std::string codec;
 };
 
 class Array {
@@ -49,6 +64,14 @@ class Array {
   // options.root; other ranks return an empty Buffer.
   Buffer gather(const ReadOptions& options = {}, ReadStats* stats = nullptr) const;
 
+  // Collective: reads the selection in the slab layout (strata/slab.hpp): each rank gets
+  // its own run of planes, balanced by estimated cost; nothing is gathered.
+  Slab read_slab(const ReadOptions& options = {}, ReadStats* stats = nullptr) const;
+  // Collective: writes the selection to a new file or folder at `path`, in the format its
+  // suffix names (.h5, .zarr, .npy, .ome.tif), from slabs. Atomic: the data goes to a
+  // temporary name beside `path`, renamed only once every rank succeeded; an existing
+  // `path` is an error unless options.overwrite.
+  WriteStats write(const std::string& path, const WriteOptions& options = {}) const;
   const Driver& driver() const noexcept { return *state_->driver; }
   MPI_Comm comm() const noexcept { return state_->comm; }
 

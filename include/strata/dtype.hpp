@@ -21,5 +21,15 @@ DType parse_dtype(std::string_view name);
 // Throws when no dtype matches (e.g. 12-bit or float16).
 DType dtype_from(char kind, int bits);
 bool is_float(DType t) noexcept;
+// NumPy's array-interface typestr of the little-endian type: "|u1", "<u2", "<f4" (npy
+// headers and Zarr v2 metadata).
+std::string numpy_typestr(DType t);
+// A NumPy typestr read back ("<u2", ">f4", "|u1", "=i8"): the dtype, and whether its bytes are
+// swapped relative to this machine. Throws strata::Error for other kinds (bool, complex, ...).
+struct NumpyType {
+  DType dtype;
+  bool swap_bytes;
+};
+NumpyType parse_numpy_typestr(std::string_view typestr);
 
 }  // namespace strata

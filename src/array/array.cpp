@@ -1,11 +1,12 @@
 #include "strata/array.hpp"
 
-#include <thread>
 
 #include "exec/execute.hpp"
 #include "exec/resources.hpp"
 #include "mpi/comm.hpp"
 #include "mpi/gather.hpp"
+#include "outputs/commit.hpp"
+#include "outputs/output.hpp"
 #include "strata/error.hpp"
 
 namespace strata {
@@ -27,11 +28,31 @@ namespace {
 
 int decode_threads(const ReadOptions& options, const mpi::Comm& comm) {
   if (options.threads > 0) return options.threads;
-  // Bound ranks get their mask; unbound ranks share the node's CPUs.
-  const int cpus = exec::cpus_available();
-  const int hardware = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  const int local_ranks = comm.ranks_on_node();
-  return cpus < hardware ? cpus : std::max(1, hardware / local_ranks);
+  return exec::threads_per_rank(comm.ranks_on_node());
+}
+
+// Collective: runs this rank's decoding step and agrees on it; a failure names the file.
+template <class Step>
+void agreed_naming_file(const mpi::Comm& comm, const Driver& driver, Step&& step) {
+  const auto& files = driver.chunks().files;
+  mpi::agreed(comm, [&] {
+    try {
+      step();
+    } catch (...) {
+      rethrow_naming(files.empty() ? std::string() : files[0]);
+    }
+  });
+}
+
+// Collective: the statistics every rank reports alike.
+ReadStats read_stats(const mpi::Comm& comm, double seconds, std::uint64_t bytes, double imbalance) {
+  ReadStats stats;
+  stats.seconds = comm.max(seconds);
+  stats.bytes = bytes;
+  stats.peak_rss_bytes = comm.max(exec::peak_rss_bytes());
+  stats.ranks = comm.size();
+  stats.imbalance = imbalance;
+  return stats;
 }
 
 }  // namespace
@@ -101,40 +122,104 @@ Buffer Array::gather(const ReadOptions& options, ReadStats* stats) const {
   const int threads = decode_threads(options, comm);
   const bool is_root = comm.rank() == options.root;
   const RankPlan& mine = plan.ranks[comm.rank()];
-  const std::string& path = driver().chunks().files.empty() ? std::string() : driver().chunks().files[0];
 
   comm.barrier();
   const double start = MPI_Wtime();
   Buffer out, local;
-  mpi::agreed(comm, [&] {
-    try {
-      if (is_root) {
-        out = Buffer(bytes());
-        const View whole = View::contiguous(out.data(), dtype(), shape());
-        exec::execute(driver(), mine, [&](const ChunkRead& r) { return whole.sub(r.dest); }, threads);
-      } else {
-        local = Buffer(mine.decoded_bytes);
-        exec::execute(driver(), mine,
-                      [&](const ChunkRead& r) {
-                        return View::contiguous(local.data() + r.local_offset, dtype(), r.region.shape());
-                      },
-                      threads);
-      }
-    } catch (...) {
-      rethrow_naming(path);
+  agreed_naming_file(comm, driver(), [&] {
+    if (is_root) {
+      out = Buffer(bytes());
+      const View whole = View::contiguous(out.data(), dtype(), shape());
+      exec::execute(driver(), mine, [&](const ChunkRead& r) { return whole.sub(r.dest); }, threads);
+    } else {
+      local = Buffer(mine.decoded_bytes);
+      exec::execute(driver(), mine,
+                    [&](const ChunkRead& r) {
+                      return View::contiguous(local.data() + r.local_offset, dtype(), r.region.shape());
+                    },
+                    threads);
     }
   });
   mpi::gather_plan(comm, plan, local.bytes(), out.data(), options.root);
-  const double seconds = MPI_Wtime() - start;
-
-  if (stats) {
-    stats->seconds = comm.max(seconds);
-    stats->bytes = bytes();
-    stats->peak_rss_bytes = comm.max(exec::peak_rss_bytes());
-    stats->ranks = comm.size();
-    stats->imbalance = plan.imbalance();
-  }
+  if (stats) *stats = read_stats(comm, MPI_Wtime() - start, bytes(), plan.imbalance());
   return out;
+}
+
+Slab Array::read_slab(const ReadOptions& options, ReadStats* stats) const {
+  const mpi::Comm comm(state_->comm);
+  Slab slab;
+  slab.shape = shape();
+  slab.dtype = dtype();
+  slab.plane_axes = plane_axes(dims(), slab.shape.size());
+  const SlabPlan plan = make_slab_plan(driver().chunks(), selection_, size_of(dtype()), slab.plane_axes,
+                                       comm.size(), options.cost);
+  slab.plane_begin = plan.plane_bounds[comm.rank()];
+  slab.plane_end = plan.plane_bounds[comm.rank() + 1];
+  const int threads = decode_threads(options, comm);
+
+  comm.barrier();
+  const double start = MPI_Wtime();
+  agreed_naming_file(comm, driver(), [&] {
+    slab.data = Buffer(static_cast<std::size_t>(slab.planes()) * slab.plane_bytes());
+    exec::execute(driver(), plan.plan.ranks[comm.rank()], [&](const ChunkRead& r) { return slab.view(r.dest); },
+                  threads);
+  });
+  if (stats) *stats = read_stats(comm, MPI_Wtime() - start, bytes(), plan.plan.imbalance());
+  return slab;
+}
+
+namespace {
+
+// What the output holds: the file's metadata for the selected part.
+ArrayInfo output_info(const ArrayInfo& file, const Box& selection, std::string_view format) {
+  ArrayInfo info = file;
+  info.format = std::string(format);
+  info.shape = selection.shape();
+  const auto c = file.dims.find('C');
+  if (c != std::string::npos && file.channel_names.size() == static_cast<std::size_t>(file.shape[c]))
+    info.channel_names.assign(file.channel_names.begin() + selection.start[c],
+                              file.channel_names.begin() + selection.stop[c]);
+  return info;
+}
+
+std::string codec_for(const outputs::OutputFormat& format, const std::string& asked, const std::string& path) {
+  if (asked.empty()) return std::string(format.default_codec);
+  for (auto codec : format.codecs)
+    if (codec == asked) return asked;
+  std::string known;
+  for (auto codec : format.codecs) known += (known.empty() ? "" : ", ") + std::string(codec);
+  throw Error(path, "the " + std::string(format.name) + " output cannot compress with '" + asked + "' (choose " +
+                        known + ")");
+}
+
+}  // namespace
+
+WriteStats Array::write(const std::string& path, const WriteOptions& options) const {
+  const mpi::Comm comm(state_->comm);
+  // Every rank decides the same: a bad name or codec fails everywhere, before any reading.
+  const outputs::OutputFormat& format = outputs::output_format_for(path);
+  WriteStats stats;
+  stats.format = format.name;
+  stats.codec = codec_for(format, options.codec, path);
+  auto pending = outputs::PendingOutput::prepare(comm, path, options.overwrite);
+  try {
+    Slab slab = read_slab(options.read, &stats.read);
+    const double start = MPI_Wtime();
+    try {
+      format.write(comm.get(), pending.temporary(), output_info(info(), selection_, format.name), slab,
+                   stats.codec);
+    } catch (const Error& e) {
+      if (!e.path().empty()) throw;
+      throw Error(path, e.cause());
+    }
+    stats.output_bytes = pending.commit(comm);
+    stats.write_seconds = comm.max(MPI_Wtime() - start);
+    stats.read.peak_rss_bytes = comm.max(exec::peak_rss_bytes());
+  } catch (...) {
+    pending.abandon(comm);
+    throw;
+  }
+  return stats;
 }
 
 }  // namespace strata

@@ -24,6 +24,25 @@ void blosc_decode(std::span<const std::byte> src, std::span<std::byte> dest) {
                         blosc_cbuffer_complib(src.data()) + ", code " + std::to_string(n) + ")");
 }
 
+std::size_t blosc_encode_bound(std::size_t bytes) noexcept { return bytes + BLOSC_MAX_OVERHEAD; }
+
+std::size_t blosc_encode(std::span<const std::byte> src, std::span<std::byte> dest, const BloscOptions& options) {
+  if (src.size() > BLOSC_MAX_BUFFERSIZE)
+    throw Error("", "blosc: cannot encode " + std::to_string(src.size()) + " bytes at once (Blosc's limit is " +
+                        std::to_string(BLOSC_MAX_BUFFERSIZE) + ")");
+  if (dest.size() < blosc_encode_bound(src.size()))
+    throw Error("", "blosc: output buffer smaller than blosc_encode_bound");
+  const std::string cname(options.cname);
+  if (!blosc_has_compressor(cname))
+    throw Error("", "blosc: compressor '" + cname + "' is not available (this libblosc has " +
+                        blosc_compressors() + ")");
+  // With room for the header Blosc stores incompressible data as is: only internal errors remain.
+  const int n = blosc_compress_ctx(options.clevel, options.shuffle, options.typesize, src.size(), src.data(),
+                                   dest.data(), dest.size(), cname.c_str(), options.blocksize, 1);
+  if (n <= 0) throw Error("", "blosc: cannot compress (code " + std::to_string(n) + ")");
+  return static_cast<std::size_t>(n);
+}
+
 std::string blosc_compressors() { return blosc_list_compressors(); }
 
 bool blosc_has_compressor(std::string_view cname) {

@@ -2,7 +2,9 @@
 
 #include <libdeflate.h>
 
+#include <array>
 #include <memory>
+#include <string>
 
 #include "strata/error.hpp"
 
@@ -21,7 +23,29 @@ libdeflate_decompressor& thread_decompressor() {
   return *d;
 }
 
+struct FreeCompressor {
+  void operator()(libdeflate_compressor* c) const noexcept { libdeflate_free_compressor(c); }
+};
+
 }  // namespace
+
+libdeflate_compressor& thread_deflate_compressor(int level) {
+  if (level < 1 || level > 12) throw Error("", "deflate: level " + std::to_string(level) + " is not 1 to 12");
+  thread_local std::array<std::unique_ptr<libdeflate_compressor, FreeCompressor>, 13> compressors;
+  auto& c = compressors[static_cast<std::size_t>(level)];
+  if (!c) c.reset(libdeflate_alloc_compressor(level));
+  if (!c) throw Error("", "deflate: out of memory allocating a compressor");
+  return *c;
+}
+
+std::size_t zlib_compress_bound(std::size_t bytes) noexcept { return libdeflate_zlib_compress_bound(nullptr, bytes); }
+
+std::size_t deflate_zlib(std::span<const std::byte> in, std::span<std::byte> out, int level) {
+  const std::size_t n =
+      libdeflate_zlib_compress(&thread_deflate_compressor(level), in.data(), in.size(), out.data(), out.size());
+  if (n == 0) throw Error("", "deflate: output buffer too small (" + std::to_string(out.size()) + " bytes)");
+  return n;
+}
 
 std::optional<std::size_t> inflate_zlib(std::span<const std::byte> in, std::span<std::byte> out) {
   std::size_t in_used = 0;

@@ -1,11 +1,26 @@
 #pragma once
-// Zlib-wrapped Deflate (TIFF Compression 8 and 32946) decoded by libdeflate straight into
-// the caller's memory. Knows nothing of files: errors carry no path; callers add it.
+// Zlib-wrapped Deflate (TIFF Compression 8 and 32946) encoded and decoded by libdeflate
+// straight into the caller's memory. Knows nothing of files: errors carry no path; callers
+// add it.
 #include <cstddef>
 #include <optional>
 #include <span>
 
+struct libdeflate_compressor;
+
 namespace strata::codecs {
+
+// This thread's libdeflate compressor for `level` (1 to 12; zlib's 1 to 9 mean about the
+// same), allocated on first use and kept: one per thread, as they are not shareable.
+// Throws strata::Error (empty path) for another level or when out of memory.
+libdeflate_compressor& thread_deflate_compressor(int level);
+
+// The most bytes deflate_zlib may write for `bytes` input bytes.
+std::size_t zlib_compress_bound(std::size_t bytes) noexcept;
+
+// Encodes `in` as one zlib stream at `level` into `out`, of at least
+// zlib_compress_bound(in.size()) bytes. Returns the bytes written. Thread-safe.
+std::size_t deflate_zlib(std::span<const std::byte> in, std::span<std::byte> out, int level);
 
 // Inflates one zlib stream from `in` into `out`. Bytes after the end of the stream are
 // ignored (some writers pad strips). Returns the number of bytes written, or nullopt when

@@ -3,7 +3,9 @@
 #include <libdeflate.h>
 
 #include <memory>
+#include <string>
 
+#include "codecs/deflate.hpp"
 #include "strata/error.hpp"
 
 namespace strata::codecs {
@@ -21,6 +23,15 @@ libdeflate_decompressor& thread_decompressor() {
 }
 
 }  // namespace
+
+std::size_t gzip_compress_bound(std::size_t bytes) noexcept { return libdeflate_gzip_compress_bound(nullptr, bytes); }
+
+std::size_t deflate_gzip(std::span<const std::byte> in, std::span<std::byte> out, int level) {
+  const std::size_t n =
+      libdeflate_gzip_compress(&thread_deflate_compressor(level), in.data(), in.size(), out.data(), out.size());
+  if (n == 0) throw Error("", "gzip: output buffer too small (" + std::to_string(out.size()) + " bytes)");
+  return n;
+}
 
 std::optional<std::size_t> inflate_gzip(std::span<const std::byte> in, std::span<std::byte> out) {
   std::size_t in_used = 0;

@@ -1,6 +1,7 @@
 #pragma once
-// Gzip-wrapped Deflate (RFC 1952, numcodecs' GZip) decoded by libdeflate straight into the
-// caller's memory; the zlib wrapper is in deflate.hpp. Errors carry no path; callers add it.
+// Gzip-wrapped Deflate (RFC 1952, numcodecs' GZip) encoded and decoded by libdeflate straight
+// into the caller's memory; the zlib wrapper is in deflate.hpp. Errors carry no path; callers
+// add it.
 #include <cstddef>
 #include <optional>
 #include <span>
@@ -11,5 +12,13 @@ namespace strata::codecs {
 // the number of bytes written, or nullopt when the member holds more than out.size()
 // bytes. Throws strata::Error (empty path) when the data is corrupt.
 std::optional<std::size_t> inflate_gzip(std::span<const std::byte> in, std::span<std::byte> out);
+
+// The most bytes deflate_gzip may write for `bytes` input bytes.
+std::size_t gzip_compress_bound(std::size_t bytes) noexcept;
+
+// Encodes `in` as one gzip member at `level` (1 to 12; zlib's 1 to 9 mean about the same)
+// into `out`, of at least gzip_compress_bound(in.size()) bytes. Returns the bytes written.
+// Thread-safe. Throws strata::Error (empty path) on failure.
+std::size_t deflate_gzip(std::span<const std::byte> in, std::span<std::byte> out, int level);
 
 }  // namespace strata::codecs

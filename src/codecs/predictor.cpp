@@ -37,22 +37,48 @@ void accumulate_row(std::byte* row, std::size_t count, std::size_t stride) noexc
 }
 
 template <typename U>
-void accumulate_rows(std::span<std::byte> rows, std::size_t row_bytes, std::size_t samples) noexcept {
-  for (std::size_t r = 0; r + row_bytes <= rows.size(); r += row_bytes)
-    accumulate_row<U>(rows.data() + r, row_bytes / sizeof(U), samples);
+void difference_row(std::byte* row, std::size_t count, std::size_t stride) noexcept {
+  // Backwards, so that every sample is differenced from its neighbour's original value.
+  for (std::size_t i = count; i-- > stride;) {
+    const U difference = static_cast<U>(load<U>(row + i * sizeof(U)) - load<U>(row + (i - stride) * sizeof(U)));
+    std::memcpy(row + i * sizeof(U), &difference, sizeof(U));
+  }
+}
+
+// Calls row_op(U{}, row, samples in the row, samples per pixel) on every row, U the unsigned
+// integer of the sample width (rows of other widths are left alone).
+template <typename RowOp>
+void for_each_row(std::span<std::byte> rows, std::size_t row_bytes, std::size_t sample_bytes, std::size_t samples,
+                  RowOp row_op) noexcept {
+  auto each = [&]<typename U>(U zero) {
+    for (std::size_t r = 0; r + row_bytes <= rows.size(); r += row_bytes)
+      row_op(zero, rows.data() + r, row_bytes / sizeof(U), samples);
+  };
+  switch (sample_bytes) {
+    case 1: each(std::uint8_t{}); break;
+    case 2: each(std::uint16_t{}); break;
+    case 4: each(std::uint32_t{}); break;
+    case 8: each(std::uint64_t{}); break;
+    default: break;
+  }
 }
 
 }  // namespace
 
 void undo_horizontal_predictor(std::span<std::byte> rows, std::size_t row_bytes,
                                std::size_t sample_bytes, std::size_t samples) noexcept {
-  switch (sample_bytes) {
-    case 1: accumulate_rows<std::uint8_t>(rows, row_bytes, samples); break;
-    case 2: accumulate_rows<std::uint16_t>(rows, row_bytes, samples); break;
-    case 4: accumulate_rows<std::uint32_t>(rows, row_bytes, samples); break;
-    case 8: accumulate_rows<std::uint64_t>(rows, row_bytes, samples); break;
-    default: break;
-  }
+  for_each_row(rows, row_bytes, sample_bytes, samples,
+               [](auto zero, std::byte* row, std::size_t count, std::size_t stride) {
+                 accumulate_row<decltype(zero)>(row, count, stride);
+               });
+}
+
+void apply_horizontal_predictor(std::span<std::byte> rows, std::size_t row_bytes,
+                                std::size_t sample_bytes, std::size_t samples) noexcept {
+  for_each_row(rows, row_bytes, sample_bytes, samples,
+               [](auto zero, std::byte* row, std::size_t count, std::size_t stride) {
+                 difference_row<decltype(zero)>(row, count, stride);
+               });
 }
 
 void undo_float_predictor(std::span<std::byte> rows, std::size_t row_bytes,

@@ -6,6 +6,8 @@
 #include <cstring>
 #include <fstream>
 
+#include "formats/hdf5/hdf5_driver.hpp"
+#include "formats/npy/npy_driver.hpp"
 #include "formats/tiff/tiff_driver.hpp"
 #include "formats/zarr/zarr_driver.hpp"
 #include "strata/driver.hpp"
@@ -31,6 +33,8 @@ const std::vector<Format>& formats() {
   static const std::vector<Format> all{
       tiff_format(),
       zarr_format(),
+      hdf5_format(),
+      npy_format(),
   };
   return all;
 }
@@ -51,7 +55,7 @@ const Format& detect_format(const std::string& path) {
     if (f.recognizes(path, head)) return f;
   if (!exists) throw Error(path, std::strerror(stat_errno));
   if (S_ISREG(st.st_mode) && head.empty()) throw Error(path, "the file is empty");
-  throw Error(path, "not a recognized image file (TIFF, OME-TIFF, Zarr)");
+  throw Error(path, "not a recognized image file (TIFF, OME-TIFF, Zarr, HDF5, NumPy .npy)");
 }
 
 std::unique_ptr<Driver> open_file(const std::string& path, const OpenOptions& options) {

@@ -1,6 +1,8 @@
 #include "strata/dtype.hpp"
 
 #include <array>
+#include <bit>
+#include <charconv>
 #include <string>
 
 #include "strata/error.hpp"
@@ -42,6 +44,34 @@ DType dtype_from(char kind, int bits) {
     if (f.kind == kind && static_cast<int>(f.size) * 8 == bits) return f.type;
   const char* kind_name = kind == 'u' ? "unsigned" : kind == 'i' ? "signed" : "float";
   throw Error("", "unsupported sample type: " + std::to_string(bits) + "-bit " + kind_name);
+}
+
+NumpyType parse_numpy_typestr(std::string_view s) {
+  auto unsupported = [&] {
+    return Error("", "unsupported dtype '" + std::string(s) +
+                         "': strata reads unsigned, signed and float numbers of 8 to 64 bits");
+  };
+  int bytes = 0;
+  if (s.size() < 3 || std::string_view("<>|=").find(s[0]) == std::string_view::npos) throw unsupported();
+  auto [end, ec] = std::from_chars(s.data() + 2, s.data() + s.size(), bytes);
+  if (ec != std::errc() || end != s.data() + s.size()) throw unsupported();
+  const char kind = s[1];
+  if (kind != 'u' && kind != 'i' && kind != 'f') throw unsupported();
+  NumpyType t{};
+  try {
+    t.dtype = dtype_from(kind, bytes * 8);
+  } catch (const Error&) {
+    throw unsupported();
+  }
+  if (s[0] == '|' && bytes != 1)
+    throw Error("", "dtype '" + std::string(s) + "' has no byte order but " + std::to_string(bytes) + " bytes");
+  const bool stored_little = s[0] == '<' || (s[0] == '=' && std::endian::native == std::endian::little);
+  t.swap_bytes = bytes > 1 && s[0] != '|' && stored_little != (std::endian::native == std::endian::little);
+  return t;
+}
+
+std::string numpy_typestr(DType t) {
+  return std::string(1, size_of(t) == 1 ? '|' : '<') + facts(t).kind + std::to_string(size_of(t));
 }
 
 }  // namespace strata

@@ -68,6 +68,12 @@ std::uint64_t Comm::max(std::uint64_t value) const {
   return out;
 }
 
+std::uint64_t Comm::exclusive_sum(std::uint64_t value) const {
+  std::uint64_t below = 0;
+  check(MPI_Exscan(&value, &below, 1, MPI_UINT64_T, MPI_SUM, comm_), "MPI_Exscan");
+  return rank_ == 0 ? 0 : below;  // MPI leaves rank 0's result undefined
+}
+
 double Comm::max(double value) const {
   double out = 0;
   check(MPI_Allreduce(&value, &out, 1, MPI_DOUBLE, MPI_MAX, comm_), "MPI_Allreduce");

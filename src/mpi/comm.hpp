@@ -28,6 +28,8 @@ class Comm {
   std::string broadcast(std::string bytes, int root) const;
 
   std::uint64_t max(std::uint64_t value) const;
+  // The sum of `value` over the ranks below this one (0 on rank 0).
+  std::uint64_t exclusive_sum(std::uint64_t value) const;
   double max(double value) const;
   void barrier() const;
   // Collective. How many ranks of this communicator share this rank's node.

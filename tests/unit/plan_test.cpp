@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "strata/error.hpp"
+#include "strata/slab.hpp"
 
 namespace strata {
 
@@ -453,6 +454,99 @@ TEST(Strategy, NamesRoundTrip) {
   for (Strategy s : kStrategies) EXPECT_EQ(parse_strategy(name(s)), s);
   EXPECT_THROW(parse_strategy("random"), Error);
   EXPECT_THROW(parse_strategy(""), Error);
+}
+
+// ------------------------------------------------------------------ slab plans
+
+// What every slab plan must satisfy: rank r's reads fill exactly its planes, once each,
+// from chunks that hold them, at the offsets of its own C-order buffer.
+void check_slab_plan(const ChunkTable& table, const Box& sel, std::size_t element_size, int ranks,
+                     const SlabPlan& slab) {
+  const Shape shape = sel.shape();
+  const std::int64_t planes = plane_count(shape, 2);
+  ASSERT_EQ(slab.plane_bounds.size(), static_cast<std::size_t>(ranks) + 1);
+  EXPECT_EQ(slab.plane_bounds.front(), 0);
+  EXPECT_EQ(slab.plane_bounds.back(), planes);
+  ASSERT_EQ(slab.plan.ranks.size(), static_cast<std::size_t>(ranks));
+  const std::int64_t plane_elements = shape[3] * shape[4];
+  std::vector<int> written(static_cast<std::size_t>(sel.count()), 0);
+  for (int r = 0; r < ranks; ++r) {
+    const std::int64_t begin = slab.plane_bounds[r], end = slab.plane_bounds[r + 1];
+    ASSERT_LE(begin, end);
+    for (const ChunkRead& read : slab.plan.ranks[r].reads) {
+      ASSERT_LT(read.chunk, table.chunks.size());
+      EXPECT_TRUE(table.chunks[read.chunk].box.contains(read.region)) << read.region.to_string();
+      EXPECT_EQ(read.region.relative_to(sel.start), read.dest);
+      EXPECT_EQ(read.decoded_bytes, static_cast<std::uint64_t>(read.dest.count()) * element_size);
+      // Walk the destination's elements: each inside this rank's planes, written once.
+      std::vector<std::int64_t> at = read.dest.start;
+      std::int64_t first_linear = -1;
+      for (std::int64_t n = 0; n < read.dest.count(); ++n) {
+        std::int64_t linear = 0;
+        for (std::size_t i = 0; i < shape.size(); ++i) linear = linear * shape[i] + at[i];
+        if (first_linear < 0) first_linear = linear;
+        const std::int64_t plane = linear / plane_elements;
+        ASSERT_TRUE(plane >= begin && plane < end) << "rank " << r << " reads plane " << plane;
+        ++written[static_cast<std::size_t>(linear)];
+        for (std::size_t i = shape.size(); i-- > 0;) {
+          if (++at[i] < read.dest.stop[i]) break;
+          at[i] = read.dest.start[i];
+        }
+      }
+      EXPECT_EQ(read.local_offset, static_cast<std::uint64_t>(first_linear - begin * plane_elements) * element_size);
+    }
+  }
+  // Every selected element that a stored chunk holds is written exactly once.
+  for (std::size_t i = 0; i < written.size(); ++i) ASSERT_LE(written[i], 1) << "element " << i << " twice";
+  std::int64_t covered = 0;
+  for (const auto c : selected_chunks(table, sel)) covered += intersect(table.chunks[c].box, sel)->count();
+  EXPECT_EQ(std::count(written.begin(), written.end(), 1), covered);
+}
+
+TEST(SlabPlan, PropertiesHoldOnRandomTables) {
+  std::mt19937 rng(20261123);
+  for (int trial = 0; trial < 500; ++trial) {
+    SCOPED_TRACE("trial " + std::to_string(trial));
+    const std::size_t element_size = std::size_t{1} << std::uniform_int_distribution<int>(0, 3)(rng);
+    ChunkTable table = random_table(rng, element_size);
+    Box sel = random_selection(rng, shape_of(table));
+    const int ranks = std::uniform_int_distribution<int>(1, 10)(rng);
+    SCOPED_TRACE(describe(table, sel, ranks, Strategy::bytes));
+    const SlabPlan plan = make_slab_plan(table, sel, element_size, 2, ranks);
+    check_slab_plan(table, sel, element_size, ranks, plan);
+    const SlabPlan again = make_slab_plan(table, sel, element_size, 2, ranks);
+    EXPECT_EQ(again.plane_bounds, plan.plane_bounds);
+    if (HasFailure()) break;
+  }
+}
+
+TEST(SlabPlan, EqualPlanesSplitEvenlyAndOddCountsDifferByOne) {
+  const ChunkTable table = tile_raw({1, 1, 7, 10, 10}, {1, 1, 1, 10, 10}, 2);
+  const SlabPlan plan = make_slab_plan(table, Box::whole({1, 1, 7, 10, 10}), 2, 2, 3);
+  for (int r = 0; r < 3; ++r) {
+    const auto planes = plan.plane_bounds[r + 1] - plan.plane_bounds[r];
+    EXPECT_TRUE(planes == 2 || planes == 3) << "rank " << r << " has " << planes;
+  }
+}
+
+TEST(SlabPlan, CutsFallBetweenChunksSpanningSeveralPlanes) {
+  // 12 planes in chunks of 4 Z: 3 ranks get one chunk each, nothing is read twice.
+  const ChunkTable table = tile_raw({1, 1, 12, 8, 8}, {1, 1, 4, 8, 8}, 1);
+  const SlabPlan plan = make_slab_plan(table, Box::whole({1, 1, 12, 8, 8}), 1, 2, 3);
+  EXPECT_EQ(plan.plane_bounds, (std::vector<std::int64_t>{0, 4, 8, 12}));
+  for (const auto& rank : plan.plan.ranks) EXPECT_EQ(rank.reads.size(), 1u);
+  // With more ranks than chunks a chunk is shared: each rank decodes its own planes of it.
+  const SlabPlan shared = make_slab_plan(table, Box::whole({1, 1, 12, 8, 8}), 1, 2, 6);
+  for (int r = 0; r < 6; ++r) EXPECT_EQ(shared.plane_bounds[r + 1] - shared.plane_bounds[r], 2);
+}
+
+TEST(SlabPlan, MorePlanesThanRanksLeavesNoneIdleAndMoreRanksThanPlanesDoes) {
+  const ChunkTable table = tile_raw({2, 5, 5}, {1, 5, 5}, 1);
+  const SlabPlan plan = make_slab_plan(table, Box::whole({2, 5, 5}), 1, 2, 4);
+  int idle = 0;
+  for (int r = 0; r < 4; ++r) idle += plan.plane_bounds[r + 1] == plan.plane_bounds[r];
+  EXPECT_EQ(idle, 2);
+  EXPECT_THROW(make_slab_plan(table, Box{{0, 0, 0}, {0, 5, 5}}, 1, 2, 2), Error);
 }
 
 }  // namespace

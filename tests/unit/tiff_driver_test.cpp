@@ -19,11 +19,14 @@
 #include "formats/tiff/tiff_series.hpp"
 #include "strata/buffer.hpp"
 #include "strata/error.hpp"
+#include "support/driver_fixtures.hpp"
 
 namespace strata {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::read_all;
+using testing::read_box;
 
 // ---- values that name their coordinates ------------------------------------------------
 
@@ -152,19 +155,7 @@ void write_tiff(const fs::path& path, const TiffSpec& s) {
   TIFFClose(tif);
 }
 
-// ---- reading through the driver -----------------------------------------------------------
-
-std::vector<std::byte> read_box(const Driver& d, const Box& selection) {
-  const ArrayInfo& info = d.info();
-  std::vector<std::byte> out(static_cast<std::size_t>(selection.count()) * size_of(info.dtype));
-  const View all = View::contiguous(out.data(), info.dtype, selection.shape());
-  for (const ChunkRef& chunk : d.chunks().chunks)
-    if (auto region = intersect(chunk.box, selection))
-      d.read_chunk(chunk, *region, all.sub(region->relative_to(selection.start)));
-  return out;
-}
-
-std::vector<std::byte> read_all(const Driver& d) { return read_box(d, Box::whole(d.info().shape)); }
+// ---- what reading through the driver must return ---------------------------------------
 
 // The expected array: element (t, c, z, y, x[, s]) is value(page_of(t, c, z), y, x, s).
 std::vector<std::byte> expected_array(const Shape& shape, DType dtype,
@@ -194,7 +185,7 @@ std::vector<std::byte> slice(const std::vector<std::byte>& array, const Shape& s
 }
 
 // Index of the first differing element, for readable failures.
-std::string first_difference(const std::vector<std::byte>& a, const std::vector<std::byte>& b, DType t) {
+std::string first_difference(std::span<const std::byte> a, std::span<const std::byte> b, DType t) {
   if (a.size() != b.size()) return "sizes differ: " + std::to_string(a.size()) + " vs " + std::to_string(b.size());
   for (std::size_t i = 0; i < a.size(); ++i)
     if (a[i] != b[i]) return "first difference at element " + std::to_string(i / size_of(t));
@@ -251,7 +242,7 @@ TEST_P(TiffVariant, ReadsEverySampleAndAnySelection) {
 
   const auto expected = expected_array(shape, spec.dtype(), spec.value,
                                        [](auto, auto, std::int64_t z) { return static_cast<int>(z); });
-  EXPECT_EQ(first_difference(read_all(*d), expected, spec.dtype()), "");
+  EXPECT_EQ(first_difference(read_all(*d).bytes(), expected, spec.dtype()), "");
 
   // Selections that cut strips, tiles, rows and samples, landing in strided destinations.
   std::vector<Box> selections;
@@ -270,7 +261,7 @@ TEST_P(TiffVariant, ReadsEverySampleAndAnySelection) {
     selections.push_back(one_sample);
   }
   for (const Box& sel : selections)
-    EXPECT_EQ(first_difference(read_box(*d, sel), slice(expected, shape, spec.dtype(), sel), spec.dtype()), "")
+    EXPECT_EQ(first_difference(read_box(*d, sel).bytes(), slice(expected, shape, spec.dtype(), sel), spec.dtype()), "")
         << "selection " << sel.to_string();
 }
 
@@ -346,7 +337,7 @@ TEST_F(LibtiffOracle, BigEndianFloatPredictorDecodesAsLibtiffDoes) {
     offset += static_cast<std::uint32_t>(got);
   }
   TIFFClose(tif);
-  EXPECT_EQ(first_difference(read_all(*open_tiff(path("be.tif"))), by_libtiff, DType::float64), "");
+  EXPECT_EQ(first_difference(read_all(*open_tiff(path("be.tif"))).bytes(), by_libtiff, DType::float64), "");
 }
 
 // ---- the chunk table -------------------------------------------------------------------------
@@ -441,7 +432,7 @@ TEST_F(TiffSeriesLayout, ReducedResolutionPagesAreSkipped) {
   EXPECT_EQ(d->info().shape, (Shape{1, 1, 2, spec.length, spec.width}));
   const auto expected = expected_array(d->info().shape, spec.dtype(), pattern,
                                        [](auto, auto, std::int64_t z) { return z == 0 ? 0 : 2; });
-  EXPECT_EQ(first_difference(read_all(*d), expected, spec.dtype()), "");
+  EXPECT_EQ(first_difference(read_all(*d).bytes(), expected, spec.dtype()), "");
 }
 
 TEST_F(TiffSeriesLayout, PagesThatDifferAreRefused) {
@@ -469,7 +460,7 @@ TEST_F(TiffSeriesLayout, ImageJHyperstackIsChannelsFastestThenSlicesThenFrames) 
   const auto expected = expected_array(d->info().shape, spec.dtype(), pattern, [](std::int64_t t, std::int64_t c, std::int64_t z) {
     return static_cast<int>((t * 3 + z) * 2 + c);
   });
-  EXPECT_EQ(first_difference(read_all(*d), expected, spec.dtype()), "");
+  EXPECT_EQ(first_difference(read_all(*d).bytes(), expected, spec.dtype()), "");
 }
 
 // ImageJ writes stacks above 4 GiB with one IFD; the other planes follow the first.
@@ -501,7 +492,7 @@ TEST_F(TiffSeriesLayout, ImageJPlanesStoredAfterASingleIfd) {
   EXPECT_EQ(d->info().shape, (Shape{2, 1, 3, spec.length, spec.width}));
   const auto expected = expected_array(d->info().shape, spec.dtype(), pattern,
                                        [](std::int64_t t, auto, std::int64_t z) { return static_cast<int>(t * 3 + z); });
-  EXPECT_EQ(first_difference(read_all(*d), expected, spec.dtype()), "");
+  EXPECT_EQ(first_difference(read_all(*d).bytes(), expected, spec.dtype()), "");
 }
 
 // ---- OME-TIFF ---------------------------------------------------------------------------------
@@ -562,7 +553,7 @@ TEST_F(OmeTiff, RenamedFileIsMatchedByItsOwnUuid) {
   const auto expected = expected_array(d->info().shape, spec.dtype(), pattern, [](std::int64_t t, std::int64_t c, std::int64_t z) {
     return static_cast<int>((t * 2 + z) * 3 + c);
   });
-  EXPECT_EQ(first_difference(read_all(*d), expected, spec.dtype()), "");
+  EXPECT_EQ(first_difference(read_all(*d).bytes(), expected, spec.dtype()), "");
 }
 
 TEST_F(OmeTiff, PlanesWithoutTiffDataReadAsZeros) {
@@ -573,7 +564,7 @@ TEST_F(OmeTiff, PlanesWithoutTiffDataReadAsZeros) {
   auto d = open_tiff(path("gaps.ome.tif"));
   const auto expected = expected_array(d->info().shape, spec.dtype(), pattern,
                                        [](auto, auto, std::int64_t z) { return z == 0 ? 0 : z == 2 ? 1 : -1; });
-  EXPECT_EQ(first_difference(read_all(*d), expected, spec.dtype()), "");
+  EXPECT_EQ(first_difference(read_all(*d).bytes(), expected, spec.dtype()), "");
 }
 
 TEST_F(OmeTiff, IfdBeyondTheFileIsRefused) {
@@ -608,7 +599,7 @@ class MultiFileOmeTiff : public TempDir {
     EXPECT_EQ(d.chunks().files.size(), 2u);
     const auto expected = expected_array(d.info().shape, spec_.dtype(), pattern,
                                          [](auto, auto, std::int64_t z) { return static_cast<int>(z); });
-    EXPECT_EQ(first_difference(read_all(d), expected, spec_.dtype()), "");
+    EXPECT_EQ(first_difference(read_all(d).bytes(), expected, spec_.dtype()), "");
   }
 
   TiffSpec spec_ = [] {
@@ -781,7 +772,7 @@ TEST_F(TiffDriverState, RestoredDriverReadsTheSameWithoutWalkingIfds) {
   auto restored = tiff_format().restore(original->save());
   EXPECT_EQ(restored->info(), original->info());
   EXPECT_EQ(restored->chunks(), original->chunks());
-  EXPECT_EQ(read_all(*restored), read_all(*original));
+  EXPECT_EQ(first_difference(read_all(*restored).bytes(), read_all(*original).bytes(), spec.dtype()), "");
   EXPECT_THROW(tiff_format().restore("not cbor"), Error);
 }
 
@@ -801,7 +792,7 @@ TEST_F(TiffDriverState, ConcurrentReadsAgree) {
     for (int t = 0; t < 4; ++t)
       threads.emplace_back([&] {
         for (int repeat = 0; repeat < 5; ++repeat)
-          if (read_all(*d) != expected) ++wrong;
+          if (!std::ranges::equal(read_all(*d).bytes(), expected.bytes())) ++wrong;
       });
     for (auto& t : threads) t.join();
     EXPECT_EQ(wrong, 0) << "compression " << compression;

@@ -18,34 +18,14 @@ namespace {
 
 using nlohmann::json;
 
-struct StoredType {
-  DType dtype;
-  bool swap_bytes;
-};
-
 // NumPy typestr: byte order ('<' '>' '|' '='), kind, item size in bytes, e.g. "<u2".
-StoredType parse_typestr(const json& j, const std::string& path) {
+NumpyType parse_typestr(const json& j, const std::string& path) {
   if (!j.is_string()) throw Error(path, "unsupported dtype " + j.dump() + ": strata reads plain numeric dtypes");
-  const std::string s = j.get<std::string>();
-  auto unsupported = [&] {
-    return Error(path, "unsupported dtype '" + s + "': strata reads unsigned, signed and float numbers of 8 to 64 bits");
-  };
-  int bytes = 0;
-  if (s.size() < 3 || std::string_view("<>|=").find(s[0]) == std::string_view::npos) throw unsupported();
-  auto [end, ec] = std::from_chars(s.data() + 2, s.data() + s.size(), bytes);
-  if (ec != std::errc() || end != s.data() + s.size()) throw unsupported();
-  const char kind = s[1];
-  if (kind != 'u' && kind != 'i' && kind != 'f') throw unsupported();
-  StoredType t{};
   try {
-    t.dtype = dtype_from(kind, bytes * 8);
-  } catch (const Error&) {
-    throw unsupported();
+    return parse_numpy_typestr(j.get<std::string>());
+  } catch (const Error& e) {
+    throw Error(path, e.cause());
   }
-  if (s[0] == '|' && bytes != 1) throw Error(path, "dtype '" + s + "' has no byte order but " + std::to_string(bytes) + " bytes");
-  const bool stored_little = s[0] == '<' || (s[0] == '=' && std::endian::native == std::endian::little);
-  t.swap_bytes = bytes > 1 && s[0] != '|' && stored_little != (std::endian::native == std::endian::little);
-  return t;
 }
 
 Shape parse_extent(const json& zarray, const char* key, const std::string& path, std::int64_t min) {
@@ -207,7 +187,7 @@ ArrayMeta parse_zarray(const json& zarray, const std::string& path) {
   if (m.chunks.size() != m.shape.size())
     throw Error(path, "\"chunks\" has " + std::to_string(m.chunks.size()) + " axes but \"shape\" has " +
                           std::to_string(m.shape.size()));
-  const StoredType t = parse_typestr(zarray["dtype"], path);
+  const NumpyType t = parse_typestr(zarray["dtype"], path);
   m.dtype = t.dtype;
   m.swap_bytes = t.swap_bytes;
 

@@ -1,0 +1,174 @@
+#include "formats/npy/npy_driver.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <mutex>
+#include <regex>
+
+#include "formats/raw_reads.hpp"
+#include "model/serialize.hpp"
+#include "strata/dims.hpp"
+#include "strata/error.hpp"
+
+namespace strata {
+namespace {
+
+using nlohmann::json;
+constexpr std::string_view kMagic = "\x93NUMPY";
+
+struct NpyHeader {
+  NumpyType type{};
+  Shape shape;
+  std::uint64_t data_offset = 0;
+};
+
+// The header dict, a Python literal: {'descr': '<u2', 'fortran_order': False, 'shape': (3, 4), }
+NpyHeader parse_header(const std::string& path, int fd) {
+  std::byte prefix[12];
+  pread_all(fd, prefix, 0);
+  if (std::memcmp(prefix, kMagic.data(), kMagic.size()) != 0) throw Error(path, "not a NumPy .npy file");
+  const auto major = static_cast<unsigned>(prefix[6]);
+  if (major < 1 || major > 3) throw Error(path, ".npy format version " + std::to_string(major) + " is not supported");
+  const std::size_t length_bytes = major == 1 ? 2 : 4;
+  std::uint64_t length = 0;
+  for (std::size_t i = 0; i < length_bytes; ++i) length |= static_cast<std::uint64_t>(prefix[8 + i]) << (8 * i);
+  if (length > (std::uint64_t{1} << 24)) throw Error(path, "the .npy header is implausibly long");
+  std::string dict(length, '\0');
+  pread_all(fd, std::as_writable_bytes(std::span(dict)), 8 + length_bytes);
+
+  static const std::regex descr(R"('descr'\s*:\s*'([^']*)')"), order(R"('fortran_order'\s*:\s*(True|False))"),
+      shape(R"('shape'\s*:\s*\(([^)]*)\))");
+  std::smatch m;
+  if (!std::regex_search(dict, m, descr))
+    throw Error(path, "the .npy header has no plain 'descr' (structured dtypes are not supported)");
+  NpyHeader h;
+  try {
+    h.type = parse_numpy_typestr(m[1].str());
+  } catch (const Error& e) {
+    throw Error(path, e.cause());
+  }
+  if (!std::regex_search(dict, m, order)) throw Error(path, "the .npy header has no 'fortran_order'");
+  if (m[1] == "True") throw Error(path, "Fortran-order .npy arrays are not supported (save with order C)");
+  if (!std::regex_search(dict, m, shape)) throw Error(path, "the .npy header has no 'shape'");
+  static const std::regex number(R"(\d+)");
+  const std::string extents = m[1].str();
+  for (auto it = std::sregex_iterator(extents.begin(), extents.end(), number); it != std::sregex_iterator(); ++it)
+    h.shape.push_back(std::stoll(it->str()));
+  h.data_offset = 8 + length_bytes + length;
+  return h;
+}
+
+class NpyDriver final : public Driver {
+ public:
+  NpyDriver(ArrayInfo info, ChunkTable table, bool swap) : info_(std::move(info)), table_(std::move(table)), swap_(swap) {}
+  ~NpyDriver() override {
+    if (fd_ >= 0) ::close(fd_);
+  }
+
+  const ArrayInfo& info() const override { return info_; }
+  const ChunkTable& chunks() const override { return table_; }
+
+  void read_chunk(const ChunkRef& chunk, const Box& region, const View& dest) const override {
+    try {
+      read_raw_region(file_descriptor(), chunk.segments.front(), chunk.box, info_.shape, info_.dtype, swap_, region,
+                      dest);
+    } catch (const Error& e) {
+      throw Error(table_.files[0], "reading plane " + chunk.box.to_string() + ": " + e.cause());
+    }
+  }
+
+  std::string save() const override { return to_bytes(json{{"info", info_}, {"chunks", table_}, {"swap", swap_}}); }
+
+ private:
+  int file_descriptor() const {
+    std::call_once(fd_once_, [this] {
+      fd_ = ::open(table_.files[0].c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd_ < 0) throw Error("", std::string("cannot open: ") + std::strerror(errno));
+    });
+    return fd_;
+  }
+
+  ArrayInfo info_;
+  ChunkTable table_;
+  bool swap_;
+  mutable std::once_flag fd_once_;
+  mutable int fd_ = -1;
+};
+
+std::unique_ptr<Driver> open_npy(const std::string& path, const OpenOptions& options) {
+  if (options.level != 0) throw Error(path, "a .npy file has one resolution level, not " + std::to_string(options.level));
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw Error(path, std::string("cannot open: ") + std::strerror(errno));
+  NpyHeader h;
+  try {
+    h = parse_header(path, fd);
+  } catch (const Error& e) {
+    ::close(fd);
+    throw Error(path, e.cause());
+  }
+  ::close(fd);
+
+  ArrayInfo info;
+  info.format = "npy";
+  info.dims = default_dims(h.shape.size());
+  info.shape = h.shape;
+  info.dtype = h.type.dtype;
+  const std::uint64_t file_bytes = std::filesystem::file_size(path);
+  if (h.data_offset + info.decoded_bytes() > file_bytes)
+    throw Error(path, "the file holds " + std::to_string(file_bytes - std::min(file_bytes, h.data_offset)) +
+                          " bytes of data, the header promises " + std::to_string(info.decoded_bytes()) + " (truncated?)");
+
+  // One piece per plane (or the whole array when it has fewer than three axes).
+  ChunkTable table;
+  table.files = {path};
+  table.codecs = {"raw"};
+  const std::size_t lead = h.shape.size() > 2 ? h.shape.size() - 2 : 0;
+  const Shape plane(h.shape.begin() + static_cast<std::ptrdiff_t>(lead), h.shape.end());
+  const std::uint64_t plane_bytes = static_cast<std::uint64_t>(element_count(plane)) * size_of(info.dtype);
+  const std::int64_t planes = element_count(Shape(h.shape.begin(), h.shape.begin() + static_cast<std::ptrdiff_t>(lead)));
+  if (element_count(h.shape) == 0) throw Error(path, "the array is empty (shape " + Box::whole(h.shape).to_string() + ")");
+  std::vector<std::int64_t> at(lead, 0);
+  for (std::int64_t p = 0; p < planes; ++p) {
+    ChunkRef c;
+    c.box = Box::whole(h.shape);
+    for (std::size_t i = 0; i < lead; ++i) {
+      c.box.start[i] = at[i];
+      c.box.stop[i] = at[i] + 1;
+    }
+    c.locator = static_cast<std::uint64_t>(p);
+    c.segments = {{h.data_offset + static_cast<std::uint64_t>(p) * plane_bytes, plane_bytes}};
+    table.chunks.push_back(std::move(c));
+    for (std::size_t i = lead; i-- > 0;) {
+      if (++at[i] < h.shape[i]) break;
+      at[i] = 0;
+    }
+  }
+  return std::make_unique<NpyDriver>(std::move(info), std::move(table), h.type.swap_bytes);
+}
+
+std::unique_ptr<Driver> restore_npy(std::string_view saved) {
+  const json state = from_bytes(saved);
+  try {
+    return std::make_unique<NpyDriver>(state.at("info").get<ArrayInfo>(), state.at("chunks").get<ChunkTable>(),
+                                       state.at("swap").get<bool>());
+  } catch (const json::exception& e) {
+    throw Error("", std::string("corrupt npy driver state: ") + e.what());
+  }
+}
+
+bool recognizes_npy(const std::string&, std::span<const std::byte> head) {
+  return head.size() >= kMagic.size() && std::memcmp(head.data(), kMagic.data(), kMagic.size()) == 0;
+}
+
+}  // namespace
+
+const Format& npy_format() {
+  static const Format format{"npy", &recognizes_npy, &open_npy, &restore_npy};
+  return format;
+}
+
+}  // namespace strata

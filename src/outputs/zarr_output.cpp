@@ -1,0 +1,189 @@
+// The Zarr v2 / OME-Zarr output. Rank 0 creates the image group and writes its metadata;
+// then every rank encodes its own planes, one chunk file each ("0/t/c/z/0/0"), on a few
+// threads with one scratch buffer per thread.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <new>
+#include <span>
+
+#include "codecs/blosc.hpp"
+#include "codecs/gzip.hpp"
+#include "codecs/zstd.hpp"
+#include "exec/parallel_for.hpp"
+#include "exec/resources.hpp"
+#include "formats/zarr/zarr_metadata.hpp"
+#include "mpi/comm.hpp"
+#include "outputs/output.hpp"
+#include "outputs/zarr_output_metadata.hpp"
+#include "strata/error.hpp"
+
+namespace strata::outputs {
+namespace {
+
+using nlohmann::json;
+
+// Runs `step`; its errors, which name no file, are reported as errors of `file`.
+template <typename Step>
+void naming(const std::string& file, Step&& step) {
+  try {
+    step();
+  } catch (const Error& e) {
+    throw Error(file, e.cause());
+  } catch (const std::bad_alloc&) {
+    throw Error(file, "out of memory");
+  }
+}
+
+void make_dir(const std::string& dir) {
+  if (::mkdir(dir.c_str(), 0777) != 0) throw Error(dir, std::string("cannot create folder: ") + std::strerror(errno));
+}
+
+// Creates `dir` and its missing parents. Ranks and threads race to create the same ones,
+// so a folder that already exists is fine.
+void make_dirs(const std::string& dir) {
+  if (::mkdir(dir.c_str(), 0777) == 0 || errno == EEXIST) return;
+  const auto slash = dir.rfind('/');
+  if (errno == ENOENT && slash != std::string::npos && slash > 0) {
+    make_dirs(dir.substr(0, slash));
+    if (::mkdir(dir.c_str(), 0777) == 0 || errno == EEXIST) return;
+  }
+  throw Error("", "cannot create folder " + dir + ": " + std::strerror(errno));
+}
+
+void write_file(const std::string& file, std::span<const std::byte> bytes) {
+  const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+  if (fd < 0) throw Error("", std::string("cannot create: ") + std::strerror(errno));
+  while (!bytes.empty()) {
+    const ssize_t n = ::write(fd, bytes.data(), bytes.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const int error = errno;
+      ::close(fd);
+      throw Error("", std::string("cannot write: ") + std::strerror(error));
+    }
+    bytes = bytes.subspan(static_cast<std::size_t>(n));
+  }
+  if (::close(fd) != 0) throw Error("", std::string("cannot write: ") + std::strerror(errno));
+}
+
+// As zarr-python writes metadata: sorted keys, indented by 4, ASCII only.
+void write_json(const std::string& file, const json& document) {
+  const std::string text = document.dump(4, ' ', true) + "\n";
+  naming(file, [&] { write_file(file, std::as_bytes(std::span(text))); });
+}
+
+// How chunks are encoded, taken from the `.zarray` compressor so that the file states
+// exactly what was done.
+struct ChunkCodec {
+  std::string id;  // "blosc", "gzip", "zstd"; empty for none
+  std::string cname;
+  int level = 0;   // Blosc's clevel, or the gzip and zstd level
+  int shuffle = 0;
+  std::size_t blocksize = 0;
+  std::size_t typesize = 1;
+
+  static ChunkCodec from(const json& compressor, DType dtype) {
+    ChunkCodec c;
+    c.typesize = size_of(dtype);
+    if (compressor.is_null()) return c;
+    c.id = compressor.at("id").get<std::string>();
+    if (c.id == "blosc") {
+      c.cname = compressor.at("cname").get<std::string>();
+      c.level = compressor.at("clevel").get<int>();
+      c.shuffle = compressor.at("shuffle").get<int>();
+      c.blocksize = compressor.at("blocksize").get<std::size_t>();
+    } else {
+      c.level = compressor.at("level").get<int>();
+    }
+    return c;
+  }
+
+  // Scratch bytes that encoding a chunk of `bytes` bytes may need.
+  std::size_t bound(std::size_t bytes) const {
+    if (id == "blosc") return codecs::blosc_encode_bound(bytes);
+    if (id == "gzip") return codecs::gzip_compress_bound(bytes);
+    if (id == "zstd") return codecs::zstd_compress_bound(bytes);
+    return 0;
+  }
+
+  // The encoded chunk: `chunk` itself without a compressor, else the start of `scratch`.
+  std::span<const std::byte> encode(std::span<const std::byte> chunk, std::span<std::byte> scratch) const {
+    if (id == "blosc")
+      return scratch.first(codecs::blosc_encode(chunk, scratch, {cname, level, shuffle, typesize, blocksize}));
+    if (id == "gzip") return scratch.first(codecs::deflate_gzip(chunk, scratch, level));
+    if (id == "zstd") return scratch.first(codecs::compress_zstd(chunk, scratch, level));
+    return chunk;
+  }
+};
+
+// The chunk grid position of plane `plane`: its index over the leading axes, then zeros.
+std::vector<std::int64_t> chunk_index(std::int64_t plane, const Shape& shape, int plane_axes) {
+  std::vector<std::int64_t> index(shape.size(), 0);
+  for (std::size_t i = shape.size() - static_cast<std::size_t>(plane_axes); i-- > 0;) {
+    index[i] = plane % shape[i];
+    plane /= shape[i];
+  }
+  return index;
+}
+
+// Encoding threads: the CPUs this rank may use (bound ranks get their mask, unbound ones
+// share the node's), no more than one scratch chunk each within an eighth of the slab plus
+// 16 MiB, so that the slab stays the bulk of the rank's memory. Collective.
+int encode_threads(const mpi::Comm& comm, const Slab& slab, std::size_t scratch_bytes) {
+  const int threads = exec::threads_per_rank(comm.ranks_on_node());
+  if (scratch_bytes == 0) return threads;
+  const std::size_t budget = slab.data.size() / 8 + (std::size_t{16} << 20);
+  return static_cast<int>(std::clamp<std::size_t>(budget / scratch_bytes, 1, static_cast<std::size_t>(threads)));
+}
+
+void write_chunks(const std::string& array_dir, const zarr::ArrayMeta& meta, const ChunkCodec& codec,
+                  const Slab& slab, int threads) {
+  const std::size_t chunk_bytes = slab.plane_bytes();
+  if (chunk_bytes == 0) return;  // empty chunks: zarr has nothing to read from them
+  std::vector<Buffer> scratch(static_cast<std::size_t>(threads));
+  exec::parallel_for(static_cast<std::size_t>(slab.planes()), threads, [&](std::size_t i, int worker) {
+    const auto index = chunk_index(slab.plane_begin + static_cast<std::int64_t>(i), meta.shape, slab.plane_axes);
+    const std::string file = array_dir + "/" + meta.chunk_key(index);
+    naming(file, [&] {
+      Buffer& buffer = scratch[static_cast<std::size_t>(worker)];
+      if (buffer.size() == 0) buffer = Buffer(codec.bound(chunk_bytes));
+      const std::span<const std::byte> chunk(slab.data.data() + i * chunk_bytes, chunk_bytes);
+      const auto encoded = codec.encode(chunk, {buffer.data(), buffer.size()});
+      make_dirs(file.substr(0, file.rfind('/')));
+      write_file(file, encoded);
+    });
+  });
+}
+
+void write_zarr(MPI_Comm raw_comm, const std::string& path, const ArrayInfo& info, Slab& slab,
+                std::string_view codec) {
+  const mpi::Comm comm(raw_comm);
+  const std::string array_dir = path + "/" + std::string(kZarrArrayName);
+  zarr::ArrayMeta meta;
+  ChunkCodec chunk_codec;
+  mpi::agreed(comm, [&] {
+    const ZarrDocuments documents = zarr_documents(info, slab.plane_axes, codec);
+    // Read back as the Zarr reader will: the chunk keys then come from the same code.
+    meta = zarr::parse_zarray(documents.zarray, array_dir + "/.zarray");
+    chunk_codec = ChunkCodec::from(documents.zarray.at("compressor"), info.dtype);
+    if (comm.rank() != 0) return;
+    make_dir(path);
+    make_dir(array_dir);
+    write_json(path + "/.zgroup", documents.zgroup);
+    write_json(path + "/.zattrs", documents.zattrs);
+    write_json(array_dir + "/.zarray", documents.zarray);
+  });
+  const int threads = encode_threads(comm, slab, chunk_codec.bound(slab.plane_bytes()));
+  mpi::agreed(comm, [&] { write_chunks(array_dir, meta, chunk_codec, slab, threads); });
+}
+
+}  // namespace
+
+OutputFormat zarr_output() { return {"zarr", {".zarr"}, zarr_codecs(), zarr_codecs().front(), write_zarr}; }
+
+}  // namespace strata::outputs
