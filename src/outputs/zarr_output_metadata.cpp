@@ -1,5 +1,7 @@
 #include "outputs/zarr_output_metadata.hpp"
 
+#include "model/units.hpp"
+
 #include <algorithm>
 #include <bit>
 #include <cctype>
@@ -11,23 +13,6 @@ namespace strata::outputs {
 namespace {
 
 using nlohmann::json;
-
-// OME's unit symbols (UnitsLength, UnitsTime) and other spellings of µm, with their NGFF names.
-constexpr std::pair<std::string_view, std::string_view> kNgffUnits[]{
-    {"Ym", "yottameter"}, {"Zm", "zettameter"}, {"Em", "exameter"}, {"Pm", "petameter"},
-    {"Tm", "terameter"}, {"Gm", "gigameter"}, {"Mm", "megameter"}, {"km", "kilometer"},
-    {"hm", "hectometer"}, {"m", "meter"}, {"dm", "decimeter"}, {"cm", "centimeter"},
-    {"mm", "millimeter"}, {"\u00b5m", "micrometer"}, {"\u03bcm", "micrometer"}, {"um", "micrometer"},
-    {"micron", "micrometer"}, {"nm", "nanometer"}, {"pm", "picometer"}, {"fm", "femtometer"},
-    {"am", "attometer"}, {"zm", "zeptometer"}, {"ym", "yoctometer"}, {"\u00c5", "angstrom"},
-    {"in", "inch"}, {"ft", "foot"}, {"yd", "yard"}, {"mi", "mile"}, {"pc", "parsec"},
-    {"Ys", "yottasecond"}, {"Zs", "zettasecond"}, {"Es", "exasecond"}, {"Ps", "petasecond"},
-    {"Ts", "terasecond"}, {"Gs", "gigasecond"}, {"Ms", "megasecond"}, {"ks", "kilosecond"},
-    {"hs", "hectosecond"}, {"s", "second"}, {"ds", "decisecond"}, {"cs", "centisecond"},
-    {"ms", "millisecond"}, {"\u00b5s", "microsecond"}, {"ns", "nanosecond"}, {"ps", "picosecond"},
-    {"fs", "femtosecond"}, {"as", "attosecond"}, {"zs", "zeptosecond"}, {"ys", "yoctosecond"},
-    {"min", "minute"}, {"h", "hour"}, {"d", "day"},
-};
 
 // NGFF 0.4 axis types; other letters (S, and the A, B... of arrays beyond five axes) have none.
 std::string_view axis_type(char letter) {
@@ -84,12 +69,6 @@ std::string zarr_typestr(DType dtype) {
   const std::size_t bytes = size_of(dtype);
   const char order = bytes == 1 ? '|' : std::endian::native == std::endian::little ? '<' : '>';
   return std::string{order, name(dtype)[0]} + std::to_string(bytes);  // "uint16"[0] is the kind 'u'
-}
-
-std::string ngff_unit(std::string_view unit) {
-  for (const auto& [symbol, ngff] : kNgffUnits)
-    if (symbol == unit) return std::string(ngff);
-  return std::string(unit);
 }
 
 ZarrDocuments zarr_documents(const ArrayInfo& info, int plane_axes, std::string_view codec) {

@@ -26,9 +26,6 @@ nlohmann::json zarr_compressor(std::string_view codec);
 // NumPy typestr in this machine's byte order: "<u2", "|u1", "<f4".
 std::string zarr_typestr(DType dtype);
 
-// NGFF's name (UDUNITS-2) for a unit as strata's readers state it: "µm" → "micrometer",
-// "s" → "second". Units NGFF has no name for come back unchanged.
-std::string ngff_unit(std::string_view unit);
 
 struct ZarrDocuments {
   nlohmann::json zgroup;  // the group's .zgroup

@@ -148,8 +148,9 @@ def ome_zarr(fx):
             "omero": {"channels": [{"label": "DAPI"}, {"label": "GFP"}, {"label": "RFP"}]}}
 
     levels = multiscale_image(fx, "ngff04.ome.zarr", (2, 3, 4, 32, 30), (1, 1, 2, 16, 16), "<u2", 2, ngff04)
-    sizes = lambda f: {"Z": {"value": 0.5, "unit": "micrometer"}, "Y": {"value": 0.2 * f, "unit": "micrometer"},
-                       "X": {"value": 0.2 * f, "unit": "micrometer"}}
+    # strata reports units in OME's symbols for every format ("micrometer" -> "µm"), and time too.
+    sizes = lambda f: {"T": {"value": 1.0, "unit": "s"}, "Z": {"value": 0.5, "unit": "\u00b5m"},
+                       "Y": {"value": 0.2 * f, "unit": "\u00b5m"}, "X": {"value": 0.2 * f, "unit": "\u00b5m"}}
     names = ["DAPI", "GFP", "RFP"]
     fx.entry("ngff04.ome.zarr", levels[0], "TCZYX", "ome-zarr", physical_sizes=sizes(1), channel_names=names)
     # One level opened as an array: dims still come from its image group.
@@ -164,8 +165,8 @@ def ome_zarr(fx):
             "coordinateTransformations": [{"type": "scale", "scale": [1, 0.5, 0.5]}]}]}}
 
     levels = multiscale_image(fx, "ngff05.ome.zarr", (2, 21, 23), (1, 8, 8), "<f4", 1, ngff05)
-    fx.entry("ngff05.ome.zarr", levels[0], "CYX", "ome-zarr",
-             physical_sizes={"Y": {"value": 1.0, "unit": ""}, "X": {"value": 1.0, "unit": ""}})
+    # Scales multiply to 1 with no unit: no physical size at all.
+    fx.entry("ngff05.ome.zarr", levels[0], "CYX", "ome-zarr", physical_sizes={})
 
     def ngff03(paths):  # 0.3 names axes by strings
         return {"multiscales": [{"version": "0.3", "axes": ["z", "y", "x"],

@@ -799,5 +799,18 @@ TEST_F(TiffDriverState, ConcurrentReadsAgree) {
   }
 }
 
+// Found by fuzzing (tests/fuzz/README.md): a tile 3791650832 rows tall on a 32 x 32 image
+// made the first read allocate 121 GB; it is refused when the file is opened.
+TEST(TiffFuzzRegressions, TileFarLargerThanTheImageIsRefusedAtOpen) {
+  const fs::path file = fs::path(__FILE__).parent_path().parent_path() / "fuzz" / "crashes" / "fuzz_tiff_file" /
+                        "oom-tiff_reader-scratch.tif";
+  try {
+    tiff_format().open(file.string(), {});
+    ADD_FAILURE() << "opened";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("is far larger than the 32 x 32 image"), std::string::npos) << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace strata

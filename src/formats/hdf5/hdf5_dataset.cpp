@@ -539,10 +539,16 @@ std::pair<Dataset, ChunkTable> describe(const std::string& spec) {
   } catch (const Error& e) {
     throw Error(file_path, context + ": " + e.cause());
   }
-  // Vigra / ilastik store voxel sizes in micrometers, one per axis.
-  if (const auto sizes = number_attribute(dataset.get(), "element_size_um");
-      sizes && sizes->size() == d.info.dims.size())
-    for (std::size_t i = 0; i < sizes->size(); ++i) d.info.physical_sizes[d.info.dims[i]] = {(*sizes)[i], "µm"};
+  // Vigra / ilastik store voxel sizes in micrometers, one per axis; strata's own .h5 output
+  // (like BigDataViewer-style files) stores one per spatial axis, in Z, Y, X order.
+  if (const auto sizes = number_attribute(dataset.get(), "element_size_um")) {
+    std::string spatial;
+    for (const char letter : d.info.dims)
+      if (letter == 'Z' || letter == 'Y' || letter == 'X') spatial += letter;
+    const std::string& axes = sizes->size() == d.info.dims.size() ? d.info.dims : spatial;
+    if (sizes->size() == axes.size())
+      for (std::size_t i = 0; i < sizes->size(); ++i) d.info.physical_sizes[axes[i]] = {(*sizes)[i], "µm"};
+  }
   H5Eclear2(H5E_DEFAULT);  // attributes that failed to read leave records behind
   d.swap_bytes = element.big_endian;
 

@@ -64,6 +64,14 @@ DType check_page_supported(const TiffPage& page, const std::string& path, std::s
     refuse(path, ifd_index, "PlanarConfiguration=" + std::to_string(page.planar) + " is not valid");
   if (page.tiled ? (page.tile_width == 0 || page.tile_length == 0) : page.rows_per_strip == 0)
     refuse(path, ifd_index, page.tiled ? "the tile size is zero" : "RowsPerStrip is zero");
+  // Tiles may pad past the image, but one far larger than it is corrupt, and decoding one
+  // would need a buffer of its full size (found by fuzzing: a 16 x 3791650832 tile).
+  auto far_larger = [](std::uint64_t tile, std::uint64_t image) { return tile > std::max<std::uint64_t>(image, 8192) * 2; };
+  if (page.tiled && (far_larger(page.tile_width, page.width) || far_larger(page.tile_length, page.length)))
+    refuse(path, ifd_index,
+           "the tile size " + std::to_string(page.tile_width) + " x " + std::to_string(page.tile_length) +
+               " is far larger than the " + std::to_string(page.width) + " x " + std::to_string(page.length) +
+               " image (corrupt file?)");
 
   char kind = 0;
   switch (page.sample_format) {

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "model/units.hpp"
 #include "strata/dims.hpp"
 #include "strata/error.hpp"
 
@@ -140,9 +141,12 @@ void describe_axes(const ImageLocation& loc, std::size_t rank, ImageDescription&
   if (global.size() == rank)
     for (std::size_t i = 0; i < rank; ++i) scale[i] *= global[i];
   for (std::size_t i = 0; i < rank; ++i) {
-    if (!is_space_axis(axes[i], d.dims[i])) continue;
     const json unit = axes[i].is_object() ? axes[i].value("unit", json()) : json();
-    d.physical_sizes[d.dims[i]] = {scale[i], unit.is_string() ? unit.get<std::string>() : std::string()};
+    // Space axes, and time when it has a unit; in OME's symbols, as every format reports them.
+    // A unitless scale of 1 says nothing (NGFF requires a scale for every axis).
+    if (!is_space_axis(axes[i], d.dims[i]) && !(d.dims[i] == 'T' && unit.is_string())) continue;
+    if (!unit.is_string() && scale[i] == 1.0) continue;
+    d.physical_sizes[d.dims[i]] = {scale[i], unit.is_string() ? unit_symbol(unit.get<std::string>()) : std::string()};
   }
 }
 
