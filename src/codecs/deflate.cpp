@@ -15,19 +15,17 @@ struct FreeDecompressor {
   void operator()(libdeflate_decompressor* d) const noexcept { libdeflate_free_decompressor(d); }
 };
 
-// One decompressor per thread: libdeflate's are cheap to keep and not shareable.
-libdeflate_decompressor& thread_decompressor() {
-  thread_local std::unique_ptr<libdeflate_decompressor, FreeDecompressor> d(
-      libdeflate_alloc_decompressor());
-  if (!d) throw Error("", "deflate: out of memory allocating a decompressor");
-  return *d;
-}
-
 struct FreeCompressor {
   void operator()(libdeflate_compressor* c) const noexcept { libdeflate_free_compressor(c); }
 };
 
 }  // namespace
+
+libdeflate_decompressor& thread_deflate_decompressor() {
+  thread_local std::unique_ptr<libdeflate_decompressor, FreeDecompressor> d(libdeflate_alloc_decompressor());
+  if (!d) throw Error("", "deflate: out of memory allocating a decompressor");
+  return *d;
+}
 
 libdeflate_compressor& thread_deflate_compressor(int level) {
   if (level < 1 || level > 12) throw Error("", "deflate: level " + std::to_string(level) + " is not 1 to 12");
@@ -52,7 +50,7 @@ std::optional<std::size_t> inflate_zlib(std::span<const std::byte> in, std::span
   std::size_t written = 0;
   // The _ex variant reports how much input it consumed instead of insisting on all of it,
   // which is what tolerates trailing bytes after the stream.
-  libdeflate_result r = libdeflate_zlib_decompress_ex(&thread_decompressor(), in.data(), in.size(),
+  libdeflate_result r = libdeflate_zlib_decompress_ex(&thread_deflate_decompressor(), in.data(), in.size(),
                                                       out.data(), out.size(), &in_used, &written);
   switch (r) {
     case LIBDEFLATE_SUCCESS: return written;

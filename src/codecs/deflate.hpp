@@ -7,6 +7,7 @@
 #include <span>
 
 struct libdeflate_compressor;
+struct libdeflate_decompressor;
 
 namespace strata::codecs {
 
@@ -14,6 +15,8 @@ namespace strata::codecs {
 // same), allocated on first use and kept: one per thread, as they are not shareable.
 // Throws strata::Error (empty path) for another level or when out of memory.
 libdeflate_compressor& thread_deflate_compressor(int level);
+// This thread's libdeflate decompressor (zlib, gzip and raw deflate streams alike), kept the same way.
+libdeflate_decompressor& thread_deflate_decompressor();
 
 // The most bytes deflate_zlib may write for `bytes` input bytes.
 std::size_t zlib_compress_bound(std::size_t bytes) noexcept;

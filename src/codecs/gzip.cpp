@@ -2,28 +2,12 @@
 
 #include <libdeflate.h>
 
-#include <memory>
 #include <string>
 
 #include "codecs/deflate.hpp"
 #include "strata/error.hpp"
 
 namespace strata::codecs {
-namespace {
-
-struct FreeDecompressor {
-  void operator()(libdeflate_decompressor* d) const noexcept { libdeflate_free_decompressor(d); }
-};
-
-// One decompressor per thread: libdeflate's are cheap to keep and not shareable.
-libdeflate_decompressor& thread_decompressor() {
-  thread_local std::unique_ptr<libdeflate_decompressor, FreeDecompressor> d(libdeflate_alloc_decompressor());
-  if (!d) throw Error("", "gzip: out of memory allocating a decompressor");
-  return *d;
-}
-
-}  // namespace
-
 std::size_t gzip_compress_bound(std::size_t bytes) noexcept { return libdeflate_gzip_compress_bound(nullptr, bytes); }
 
 std::size_t deflate_gzip(std::span<const std::byte> in, std::span<std::byte> out, int level) {
@@ -36,7 +20,7 @@ std::size_t deflate_gzip(std::span<const std::byte> in, std::span<std::byte> out
 std::optional<std::size_t> inflate_gzip(std::span<const std::byte> in, std::span<std::byte> out) {
   std::size_t in_used = 0;
   std::size_t written = 0;
-  const libdeflate_result r = libdeflate_gzip_decompress_ex(&thread_decompressor(), in.data(), in.size(),
+  const libdeflate_result r = libdeflate_gzip_decompress_ex(&thread_deflate_decompressor(), in.data(), in.size(),
                                                             out.data(), out.size(), &in_used, &written);
   if (r == LIBDEFLATE_SUCCESS) return written;
   if (r == LIBDEFLATE_INSUFFICIENT_SPACE) return std::nullopt;

@@ -73,38 +73,36 @@ size_t decompress(size_t nbytes, size_t* buf_size, void** buf) {
 }
 
 size_t compress(size_t count, const unsigned values[], size_t nbytes, size_t* buf_size, void** buf) {
-  const size_t element_size = count > 2 && values[2] > 0 ? values[2] : 1;
-  const int level = count > 4 ? static_cast<int>(values[4]) : 5;
-  const int shuffle = count > 5 ? static_cast<int>(values[5]) : BLOSC_SHUFFLE;
   const int compressor = count > 6 ? static_cast<int>(values[6]) : BLOSC_BLOSCLZ;
   const char* compressor_name = nullptr;
   if (blosc_compcode_to_compname(compressor, &compressor_name) < 0 || !compressor_name) {
     push_error("blosc_filter", "blosc: this libblosc lacks the requested compressor");
     return 0;
   }
-  if (nbytes > BLOSC_MAX_BUFFERSIZE) {
-    push_error("blosc_filter", "blosc: chunk larger than 2 GiB");
-    return 0;
-  }
-  // Room for Blosc's header: compression then cannot fail for lack of space.
-  const size_t capacity = nbytes + BLOSC_MAX_OVERHEAD;
+  codecs::BloscOptions options;
+  options.cname = compressor_name;
+  options.clevel = count > 4 ? static_cast<int>(values[4]) : 5;
+  options.shuffle = count > 5 ? static_cast<int>(values[5]) : BLOSC_SHUFFLE;
+  options.typesize = count > 2 && values[2] > 0 ? values[2] : 1;
+  const size_t capacity = codecs::blosc_encode_bound(nbytes);
   void* out = H5allocate_memory(capacity, false);
   if (!out) {
     push_error("blosc_filter", "blosc: out of memory");
     return 0;
   }
-  // One internal thread: parallelism comes from ranks and decode threads.
-  const int written =
-      blosc_compress_ctx(level, shuffle, element_size, nbytes, *buf, out, capacity, compressor_name, 0, 1);
-  if (written <= 0) {
+  size_t written = 0;
+  try {
+    written = codecs::blosc_encode({static_cast<const std::byte*>(*buf), nbytes},
+                                   {static_cast<std::byte*>(out), capacity}, options);
+  } catch (const Error& e) {
     H5free_memory(out);
-    push_error("blosc_filter", "blosc: compression failed");
+    push_error("blosc_filter", e.what());
     return 0;
   }
   H5free_memory(*buf);
   *buf = out;
   *buf_size = capacity;
-  return static_cast<size_t>(written);
+  return written;
 }
 
 size_t blosc_filter(unsigned flags, size_t count, const unsigned values[], size_t nbytes, size_t* buf_size,

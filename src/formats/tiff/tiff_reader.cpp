@@ -15,6 +15,7 @@
 #include "codecs/deflate.hpp"
 #include "codecs/predictor.hpp"
 #include "codecs/zstd.hpp"
+#include "formats/raw_reads.hpp"
 #include "formats/tiff/libtiff_handle.hpp"
 #include "strata/error.hpp"
 
@@ -58,20 +59,6 @@ std::span<std::byte> scratch(Scratch which, std::size_t bytes) {
 // Rows of uncompressed data read through scratch at a time when they cannot go straight
 // to the destination.
 constexpr std::size_t kScratchPieceBytes = std::size_t{4} << 20;
-
-void pread_exact(int fd, std::span<std::byte> into, std::uint64_t offset) {
-  std::size_t done = 0;
-  while (done < into.size()) {
-    const std::size_t want = std::min<std::size_t>(into.size() - done, std::size_t{1} << 30);
-    const ssize_t got = ::pread(fd, into.data() + done, want, static_cast<off_t>(offset + done));
-    if (got < 0 && errno == EINTR) continue;
-    if (got < 0) throw Error("", std::string("read error: ") + std::strerror(errno));
-    if (got == 0)
-      throw Error("", "unexpected end of file at offset " + std::to_string(offset + done) +
-                          " (truncated file?)");
-    done += static_cast<std::size_t>(got);
-  }
-}
 
 // Where the decoded samples of one chunk land: the region in image rows, columns and
 // block-sample indices, and the destination's byte strides along them.
@@ -280,17 +267,17 @@ void read_rows(int fd, const ChunkRef& chunk, const TiffEncoding& e, const Targe
       if (direct && t.full_rows(e)) {
         n = b - y;  // straight into the destination, all rows at once
         std::span<std::byte> into(t.at(y, 0), n * row_bytes);
-        pread_exact(fd, into, offset);
+        pread_all(fd, into, offset);
         fix_raw(into, e);
       } else if (direct) {
         n = 1;  // rows contiguous but spaced apart in the destination
         std::span<std::byte> into(t.at(y, 0), row_bytes);
-        pread_exact(fd, into, offset);
+        pread_all(fd, into, offset);
         fix_raw(into, e);
       } else {
         n = std::min<std::int64_t>(b - y, std::max<std::size_t>(1, kScratchPieceBytes / row_bytes));
         std::span<std::byte> rows_read = scratch(Scratch::decoded, n * row_bytes);
-        pread_exact(fd, rows_read, offset);
+        pread_all(fd, rows_read, offset);
         fix_raw(rows_read, e);
         copy_block(rows_read.data(), y, 0, n, e.width, t);
       }
@@ -329,11 +316,11 @@ void read_blocks(OpenTiffFile& file, const ChunkRef& chunk, const TiffEncoding& 
       if (!lease) lease.emplace(file);
       lease->read_block(chunk.locator, e.tiled, first_index + static_cast<std::uint32_t>(k), out);
     } else if (e.compression == COMPRESSION_NONE) {
-      pread_exact(file.descriptor(), out, segment.offset);
+      pread_all(file.descriptor(), out, segment.offset);
       fix_raw(out, e);
     } else {
       std::span<std::byte> raw = scratch(Scratch::raw, segment.size);
-      pread_exact(file.descriptor(), raw, segment.offset);
+      pread_all(file.descriptor(), raw, segment.offset);
       if (e.fill_order == FILLORDER_LSB2MSB) codecs::reverse_bits(raw);
       decompress_block(e.compression, raw, out, full_block_bytes);
       finish_decoded(out, e);
