@@ -34,12 +34,17 @@ class Driver {
   virtual std::string save() const = 0;
 };
 
+struct FormatWriter;  // how a format writes (internal: src/formats/format_writer.hpp)
+
+// A format: its signature test, its reader, and optionally its writer. Adding a format is
+// one folder in src/formats and one line in the registry (src/formats/registry.cpp).
 struct Format {
-  std::string_view name;  // "tiff", "zarr", "hdf5"
+  std::string_view name;  // "tiff", "zarr", "hdf5", "npy"
   // True when `path` (whose first bytes are `head`, empty for a directory) is this format.
   bool (*recognizes)(const std::string& path, std::span<const std::byte> head);
   std::unique_ptr<Driver> (*open)(const std::string& path, const OpenOptions& options);
   std::unique_ptr<Driver> (*restore)(std::string_view saved);
+  const FormatWriter* writer = nullptr;  // null for a format strata only reads
 };
 
 // The registered formats, in the order they are tried.

@@ -5,8 +5,8 @@
 #include "exec/resources.hpp"
 #include "mpi/comm.hpp"
 #include "mpi/gather.hpp"
-#include "outputs/commit.hpp"
-#include "outputs/output.hpp"
+#include "array/commit.hpp"
+#include "formats/format_writer.hpp"
 #include "strata/error.hpp"
 
 namespace strata {
@@ -182,7 +182,7 @@ ArrayInfo output_info(const ArrayInfo& file, const Box& selection, std::string_v
   return info;
 }
 
-std::string codec_for(const outputs::OutputFormat& format, const std::string& asked, const std::string& path) {
+std::string codec_for(const FormatWriter& format, const std::string& asked, const std::string& path) {
   if (asked.empty()) return std::string(format.default_codec);
   for (auto codec : format.codecs)
     if (codec == asked) return asked;
@@ -197,16 +197,16 @@ std::string codec_for(const outputs::OutputFormat& format, const std::string& as
 WriteStats Array::write(const std::string& path, const WriteOptions& options) const {
   const mpi::Comm comm(state_->comm);
   // Every rank decides the same: a bad name or codec fails everywhere, before any reading.
-  const outputs::OutputFormat& format = outputs::output_format_for(path);
+  const FormatWriter& format = *format_for_output(path).writer;
   WriteStats stats;
   stats.format = format.name;
   stats.codec = codec_for(format, options.codec, path);
-  auto pending = outputs::PendingOutput::prepare(comm, path, options.overwrite);
+  auto pending = PendingOutput::prepare(comm, path, options.overwrite);
   try {
     Slab slab = read_slab(options.read, &stats.read);
     const double start = MPI_Wtime();
     try {
-      format.write(comm.get(), pending.temporary(), output_info(info(), selection_, format.name), slab,
+      format.write(comm, pending.temporary(), output_info(info(), selection_, format.name), slab,
                    stats.codec);
     } catch (const Error& e) {
       if (!e.path().empty()) throw;

@@ -1,15 +1,17 @@
-// The list of built-in formats: adding a format adds one line here.
+// The list of built-in formats, readers and writers: adding a format adds one line here.
 #include <sys/stat.h>
 
-#include <array>
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 
-#include "formats/hdf5/hdf5_driver.hpp"
-#include "formats/npy/npy_driver.hpp"
-#include "formats/tiff/tiff_driver.hpp"
-#include "formats/zarr/zarr_driver.hpp"
+#include "formats/format_writer.hpp"
+#include "formats/hdf5/hdf5_format.hpp"
+#include "formats/npy/npy_format.hpp"
+#include "formats/tiff/tiff_format.hpp"
+#include "formats/zarr/zarr_format.hpp"
 #include "strata/driver.hpp"
 #include "strata/error.hpp"
 
@@ -25,6 +27,12 @@ std::vector<std::byte> read_head(const std::string& path, const struct stat& st)
   in.read(reinterpret_cast<char*>(head.data()), static_cast<std::streamsize>(head.size()));
   head.resize(static_cast<std::size_t>(in.gcount()));
   return head;
+}
+
+bool ends_with_ignoring_case(std::string_view text, std::string_view suffix) {
+  if (text.size() < suffix.size()) return false;
+  return std::equal(suffix.begin(), suffix.end(), text.end() - static_cast<std::ptrdiff_t>(suffix.size()),
+                    [](char a, char b) { return a == std::tolower(static_cast<unsigned char>(b)); });
 }
 
 }  // namespace
@@ -56,6 +64,20 @@ const Format& detect_format(const std::string& path) {
   if (!exists) throw Error(path, std::strerror(stat_errno));
   if (S_ISREG(st.st_mode) && head.empty()) throw Error(path, "the file is empty");
   throw Error(path, "not a recognized image file (TIFF, OME-TIFF, Zarr, HDF5, NumPy .npy)");
+}
+
+const Format& format_for_output(const std::string& path) {
+  std::string_view trimmed = path;
+  while (trimmed.size() > 1 && trimmed.back() == '/') trimmed.remove_suffix(1);  // "out.zarr/"
+  for (const auto& format : formats())
+    if (format.writer)
+      for (auto suffix : format.writer->suffixes)
+        if (ends_with_ignoring_case(trimmed, suffix)) return format;
+  std::string known;
+  for (const auto& format : formats())
+    if (format.writer)
+      for (auto suffix : format.writer->suffixes) known += (known.empty() ? "" : ", ") + std::string(suffix);
+  throw Error(path, "unknown output format: the name must end in one of " + known);
 }
 
 std::unique_ptr<Driver> open_file(const std::string& path, const OpenOptions& options) {

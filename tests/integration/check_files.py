@@ -3,7 +3,7 @@
 
 usage: check_files.py --strata BIN --expected FILE [--base DIR] [--ranks N]
                       [--mpiexec "mpiexec --oversubscribe"] [--only KEY ...]
-                      [--formats tiff,ome-tiff] [--timeout SECONDS] [--missing-ok]
+                      [--formats tiff,ome-tiff] [--skip-formats zarr-v3] [--timeout SECONDS] [--missing-ok]
 
 For each entry (keys are paths relative to --base, by default the folder of FILE; HDF5 keys
 are FILE:/dataset; "_about"-like keys starting with "_" and "expected_errors" are skipped):
@@ -178,7 +178,7 @@ def selections_of(entry):
     return found
 
 
-def wanted_entries(expected, only, formats):
+def wanted_entries(expected, only, formats, skip_formats=()):
     for key, entry in expected.items():
         if key.startswith("_") or key in NOT_ENTRIES:
             continue
@@ -186,6 +186,8 @@ def wanted_entries(expected, only, formats):
             continue
         if formats and "format" in entry and \
                 not any(entry["format"].startswith(prefix) for prefix in formats):
+            continue
+        if "format" in entry and any(entry["format"].startswith(p) for p in skip_formats):
             continue
         yield key, entry
 
@@ -217,6 +219,8 @@ def parse_arguments():
                         help="check only this key (a glob; repeatable)")
     parser.add_argument("--formats", default="",
                         help="comma-separated prefixes of the entries' \"format\" to check")
+    parser.add_argument("--skip-formats", default="",
+                        help="comma-separated prefixes of the entries' \"format\" to leave out")
     parser.add_argument("--timeout", type=float, default=60, help="seconds per command")
     parser.add_argument("--missing-ok", action="store_true",
                         help=f"exit {SKIP} (skipped) when FILE does not exist")
@@ -224,6 +228,7 @@ def parse_arguments():
     if args.base is None:
         args.base = os.path.dirname(os.path.abspath(args.expected))
     args.formats = [f for f in args.formats.split(",") if f]
+    args.skip_formats = [f for f in args.skip_formats.split(",") if f]
     return args
 
 
@@ -234,7 +239,7 @@ def main():
         return SKIP
     with open(args.expected, encoding="utf-8") as f:
         expected = json.load(f)
-    entries = list(wanted_entries(expected, args.only, args.formats))
+    entries = list(wanted_entries(expected, args.only, args.formats, args.skip_formats))
     if not entries:
         print(f"no entries of {args.expected} selected")
         return 1

@@ -2,7 +2,7 @@
 // (the in-process Blosc filter, chunk counts past the address-listing limit, filters left
 // to HDF5, user blocks, corruption); and fixtures h5py writes at test time
 // (tests/data/make_hdf5_fixtures.py) into a temporary folder.
-#include "formats/hdf5/hdf5_driver.hpp"
+#include "formats/hdf5/hdf5_format.hpp"
 
 #include <gtest/gtest.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 // The OME-TIFF output's pure part: plane formats, OME-XML read back by strata's own OME-XML
 // parser, in-place packing, and whole files assembled here from the layout (as one rank
 // writes them) read back by libtiff, with no warning, and by strata's TIFF driver.
-#include "outputs/ome_tiff_layout.hpp"
+#include "formats/tiff/ome_tiff_layout.hpp"
 
 #include <gtest/gtest.h>
 #include <tiffio.h>
@@ -15,10 +15,10 @@
 
 #include "codecs/predictor.hpp"
 #include "formats/tiff/ome_xml.hpp"
-#include "formats/tiff/tiff_driver.hpp"
+#include "formats/tiff/tiff_format.hpp"
 #include "strata/error.hpp"
 
-namespace strata::outputs::ome_tiff {
+namespace strata::ome_tiff {
 namespace {
 
 namespace fs = std::filesystem;
@@ -358,4 +358,4 @@ INSTANTIATE_TEST_SUITE_P(Codecs, OmeTiffFile,
                          [](const auto& codec) { return codec.param; });
 
 }  // namespace
-}  // namespace strata::outputs::ome_tiff
+}  // namespace strata::ome_tiff

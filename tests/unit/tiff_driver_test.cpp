@@ -1,6 +1,6 @@
 // The TIFF driver against files written here, at test time, by libtiff: every sample is a
 // function of its coordinates, so each read is checked element by element.
-#include "formats/tiff/tiff_driver.hpp"
+#include "formats/tiff/tiff_format.hpp"
 
 #include <gtest/gtest.h>
 #include <tiffio.h>

@@ -1,6 +1,6 @@
 // The Zarr v2 / OME-Zarr driver against fixtures that zarr-python + numcodecs write at
 // test time (tests/data/make_zarr_fixtures.py) into a temporary folder.
-#include "formats/zarr/zarr_driver.hpp"
+#include "formats/zarr/zarr_format.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // The metadata of the .zarr output, checked against the Zarr reader's own parsers: what
 // strata writes must read back as the array it describes.
-#include "outputs/zarr_output_metadata.hpp"
+#include "formats/zarr/zarr_writer_metadata.hpp"
 
 #include <gtest/gtest.h>
 
@@ -11,7 +11,7 @@
 #include "model/units.hpp"
 #include "strata/error.hpp"
 
-namespace strata::outputs {
+namespace strata::zarr {
 namespace {
 
 using nlohmann::json;
@@ -158,4 +158,4 @@ TEST(ZarrOutputMetadata, DimsMustNameEveryAxis) {
 }
 
 }  // namespace
-}  // namespace strata::outputs
+}  // namespace strata::zarr

@@ -15,7 +15,7 @@
 #include "codecs/deflate.hpp"
 #include "codecs/predictor.hpp"
 #include "codecs/zstd.hpp"
-#include "formats/raw_reads.hpp"
+#include "io/raw_reads.hpp"
 #include "formats/tiff/libtiff_handle.hpp"
 #include "strata/error.hpp"
 

@@ -1,4 +1,4 @@
-#include "outputs/ome_tiff_layout.hpp"
+#include "formats/tiff/ome_tiff_layout.hpp"
 
 #include <algorithm>
 #include <bit>
@@ -18,7 +18,7 @@
 #include "strata/error.hpp"
 #include "strata/version.hpp"
 
-namespace strata::outputs::ome_tiff {
+namespace strata::ome_tiff {
 namespace {
 
 static_assert(std::endian::native == std::endian::little, "strata writes little-endian TIFF from native memory");
@@ -402,4 +402,4 @@ std::vector<std::uint64_t> encode_strips(std::span<std::byte> memory, const Plan
   return sizes;
 }
 
-}  // namespace strata::outputs::ome_tiff
+}  // namespace strata::ome_tiff

@@ -10,7 +10,7 @@
 
 #include "strata/info.hpp"
 
-namespace strata::outputs {
+namespace strata::zarr {
 
 // The name of the array inside the image group (the one multiscale level).
 inline constexpr std::string_view kZarrArrayName = "0";
@@ -37,4 +37,4 @@ struct ZarrDocuments {
 // trailing axes (see strata/slab.hpp).
 ZarrDocuments zarr_documents(const ArrayInfo& info, int plane_axes, std::string_view codec);
 
-}  // namespace strata::outputs
+}  // namespace strata::zarr

@@ -1,4 +1,4 @@
-#include "outputs/commit.hpp"
+#include "array/commit.hpp"
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -11,7 +11,7 @@
 
 #include "strata/error.hpp"
 
-namespace strata::outputs {
+namespace strata {
 namespace {
 
 namespace fs = std::filesystem;
@@ -100,4 +100,4 @@ void PendingOutput::abandon(const mpi::Comm& comm) noexcept {
   fs::remove_all(temporary_, ec);
 }
 
-}  // namespace strata::outputs
+}  // namespace strata

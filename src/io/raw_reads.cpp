@@ -1,4 +1,4 @@
-#include "formats/raw_reads.hpp"
+#include "io/raw_reads.hpp"
 
 #include <unistd.h>
 

@@ -1,4 +1,4 @@
-#include "formats/npy/npy_driver.hpp"
+#include "formats/npy/npy_format.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -9,7 +9,7 @@
 #include <mutex>
 #include <regex>
 
-#include "formats/raw_reads.hpp"
+#include "io/raw_reads.hpp"
 #include "model/serialize.hpp"
 #include "strata/dims.hpp"
 #include "strata/error.hpp"
@@ -167,7 +167,7 @@ bool recognizes_npy(const std::string&, std::span<const std::byte> head) {
 }  // namespace
 
 const Format& npy_format() {
-  static const Format format{"npy", &recognizes_npy, &open_npy, &restore_npy};
+  static const Format format{"npy", &recognizes_npy, &open_npy, &restore_npy, &npy_writer()};
   return format;
 }
 

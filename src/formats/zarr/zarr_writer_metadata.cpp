@@ -1,4 +1,4 @@
-#include "outputs/zarr_output_metadata.hpp"
+#include "formats/zarr/zarr_writer_metadata.hpp"
 
 #include "model/units.hpp"
 
@@ -9,7 +9,7 @@
 
 #include "strata/error.hpp"
 
-namespace strata::outputs {
+namespace strata::zarr {
 namespace {
 
 using nlohmann::json;
@@ -96,4 +96,4 @@ ZarrDocuments zarr_documents(const ArrayInfo& info, int plane_axes, std::string_
   return d;
 }
 
-}  // namespace strata::outputs
+}  // namespace strata::zarr

@@ -7,7 +7,7 @@
 
 #include "mpi/comm.hpp"
 
-namespace strata::outputs {
+namespace strata {
 
 class PendingOutput {
  public:
@@ -29,4 +29,4 @@ class PendingOutput {
   bool overwrite_ = false;
 };
 
-}  // namespace strata::outputs
+}  // namespace strata

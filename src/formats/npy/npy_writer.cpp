@@ -5,11 +5,11 @@
 #include <string>
 
 #include "mpi/comm.hpp"
-#include "outputs/output.hpp"
-#include "outputs/output_file.hpp"
+#include "formats/format_writer.hpp"
+#include "io/output_file.hpp"
 #include "strata/error.hpp"
 
-namespace strata::outputs {
+namespace strata {
 namespace {
 
 constexpr std::size_t kAlignment = 64;  // NumPy pads the header so the data is 64-byte aligned
@@ -33,20 +33,19 @@ std::string npy_header(DType dtype, const Shape& shape) {
   return header + dict;
 }
 
-void write_npy(MPI_Comm raw_comm, const std::string& path, const ArrayInfo& info, Slab& slab,
+void write_npy(const mpi::Comm& comm, const std::string& path, const ArrayInfo& info, Slab& slab,
                std::string_view) {
-  const mpi::Comm comm(raw_comm);
   const std::string header = npy_header(info.dtype, info.shape);
   mpi::agreed(comm, [&] {
     if (comm.rank() != 0) return;
-    OutputFile file(path, O_WRONLY | O_CREAT | O_EXCL);
+    io::OutputFile file(path, O_WRONLY | O_CREAT | O_EXCL);
     file.write_at(std::as_bytes(std::span(header)), 0);
     file.resize(header.size() + info.decoded_bytes());
     file.close();
   });
   mpi::agreed(comm, [&] {
     if (slab.data.size() == 0) return;
-    OutputFile file(path, O_WRONLY);
+    io::OutputFile file(path, O_WRONLY);
     file.write_at(std::span<const std::byte>(slab.data.data(), slab.data.size()),
                   header.size() + static_cast<std::uint64_t>(slab.plane_begin) * slab.plane_bytes());
     file.close();
@@ -55,6 +54,9 @@ void write_npy(MPI_Comm raw_comm, const std::string& path, const ArrayInfo& info
 
 }  // namespace
 
-OutputFormat npy_output() { return {"npy", {".npy"}, {"none"}, "none", write_npy}; }
+const FormatWriter& npy_writer() {
+  static const FormatWriter writer{"npy", {".npy"}, {"none"}, "none", write_npy};
+  return writer;
+}
 
-}  // namespace strata::outputs
+}  // namespace strata

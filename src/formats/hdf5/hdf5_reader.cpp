@@ -1,4 +1,4 @@
-#include "formats/hdf5/hdf5_driver.hpp"
+#include "formats/hdf5/hdf5_format.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -10,7 +10,7 @@
 #include "codecs/byte_order.hpp"
 #include "formats/hdf5/hdf5_api.hpp"
 #include "formats/hdf5/hdf5_dataset.hpp"
-#include "formats/raw_reads.hpp"
+#include "io/raw_reads.hpp"
 #include "model/serialize.hpp"
 #include "strata/error.hpp"
 
@@ -256,7 +256,7 @@ bool recognizes_hdf5(const std::string& path, std::span<const std::byte> head) {
 }  // namespace
 
 const Format& hdf5_format() {
-  static const Format format{"hdf5", &recognizes_hdf5, &open_hdf5, &restore_hdf5};
+  static const Format format{"hdf5", &recognizes_hdf5, &open_hdf5, &restore_hdf5, &hdf5_writer()};
   return format;
 }
 

@@ -18,7 +18,7 @@
 
 #include "strata/info.hpp"
 
-namespace strata::outputs::ome_tiff {
+namespace strata::ome_tiff {
 
 // How the array is stored: one IFD per plane (YX, or YXS with interleaved samples).
 struct PlaneFormat {
@@ -108,4 +108,4 @@ std::vector<std::uint64_t> raw_strip_sizes(const PlaneFormat& format, std::int64
 std::vector<std::uint64_t> encode_strips(std::span<std::byte> memory, const PlaneFormat& format,
                                          InPlacePacker& packer, int threads);
 
-}  // namespace strata::outputs::ome_tiff
+}  // namespace strata::ome_tiff

@@ -31,13 +31,13 @@
 #include <vector>
 
 #include "exec/resources.hpp"
-#include "outputs/output_file.hpp"
+#include "io/output_file.hpp"
 #include "mpi/comm.hpp"
-#include "outputs/ome_tiff_layout.hpp"
-#include "outputs/output.hpp"
+#include "formats/tiff/ome_tiff_layout.hpp"
+#include "formats/format_writer.hpp"
 #include "strata/error.hpp"
 
-namespace strata::outputs {
+namespace strata {
 namespace {
 
 using ome_tiff::FileLayout;
@@ -62,7 +62,7 @@ std::string random_uuid() {
 
 // Writes the IFDs of this rank's planes, whose strips lie back to back from `data_at` with
 // sizes `strip_sizes`, in batches of a few MiB (the IFDs of many small planes add up).
-void write_ifds(const OutputFile& file, const PlaneFormat& f, const FileLayout& layout, const Slab& slab,
+void write_ifds(const io::OutputFile& file, const PlaneFormat& f, const FileLayout& layout, const Slab& slab,
                 std::span<const std::uint64_t> strip_sizes, std::uint64_t data_at, const std::string& xml) {
   constexpr std::size_t kBatchBytes = std::size_t{4} << 20;
   const std::uint32_t strips = f.strips_per_plane();
@@ -86,9 +86,8 @@ void write_ifds(const OutputFile& file, const PlaneFormat& f, const FileLayout& 
 
 // Encoding threads: the CPUs this rank may use (its affinity mask when bound, else its share
 // of the node's). Collective.
-void write_ome_tiff(MPI_Comm raw_comm, const std::string& path, const ArrayInfo& info, Slab& slab,
+void write_ome_tiff(const mpi::Comm& comm, const std::string& path, const ArrayInfo& info, Slab& slab,
                     std::string_view codec) {
-  const mpi::Comm comm(raw_comm);
   PlaneFormat format;
   std::string uuid;
   mpi::agreed(comm, [&] {
@@ -103,7 +102,7 @@ void write_ome_tiff(MPI_Comm raw_comm, const std::string& path, const ArrayInfo&
 
   std::string xml;
   std::optional<FileLayout> layout;
-  std::optional<OutputFile> file;
+  std::optional<io::OutputFile> file;
   mpi::agreed(comm, [&] {
     xml = ome_tiff::ome_xml(info, format, uuid);
     layout.emplace(format, xml.size());
@@ -143,12 +142,14 @@ void write_ome_tiff(MPI_Comm raw_comm, const std::string& path, const ArrayInfo&
 
 }  // namespace
 
-OutputFormat ome_tiff_output() {
-  return {"ome-tiff",
+const FormatWriter& ome_tiff_writer() {
+  static const FormatWriter writer{"ome-tiff",
           {".ome.tif", ".ome.tiff"},
           {ome_tiff::kCodecs.begin(), ome_tiff::kCodecs.end()},
           ome_tiff::kCodecs[0],
           write_ome_tiff};
+  return writer;
 }
 
-}  // namespace strata::outputs
+
+}  // namespace strata

@@ -1,20 +1,23 @@
 #pragma once
-// Output formats: each writes an array distributed as slabs (one per rank) into a new file
-// or folder, in parallel, without gathering it. The caller (src/outputs/commit.cpp)
-// chooses a temporary path beside the destination and renames it only when every rank
-// succeeded; a writer only ever creates `path`.
-#include <mpi.h>
-
+// The optional writing half of a Format (strata/driver.hpp): a writer puts an array that is
+// distributed as slabs (one per rank) into a new file or folder, in parallel, without
+// gathering it. The caller (array/commit.hpp) picks a temporary path beside the destination
+// and renames it only when every rank succeeded; a writer only ever creates `path`.
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "strata/driver.hpp"
 #include "strata/info.hpp"
 #include "strata/slab.hpp"
 
-namespace strata::outputs {
+namespace strata {
 
-struct OutputFormat {
+namespace mpi {
+class Comm;
+}
+
+struct FormatWriter {
   std::string_view name;                   // "hdf5", "zarr", "npy", "ome-tiff"
   std::vector<std::string_view> suffixes;  // lower case, with the dot: ".h5", ".ome.tif"
   std::vector<std::string_view> codecs;    // accepted --compress values ("none" included)
@@ -26,17 +29,12 @@ struct OutputFormat {
   // `codec` is one of `codecs`. Throws strata::Error (path may be empty: the caller names
   // the output) with the same error on every rank: local failures must be agreed
   // (mpi::agreed) before the next collective call, so that no rank hangs.
-  void (*write)(MPI_Comm comm, const std::string& path, const ArrayInfo& info, Slab& slab,
+  void (*write)(const mpi::Comm& comm, const std::string& path, const ArrayInfo& info, Slab& slab,
                 std::string_view codec);
 };
 
-const std::vector<OutputFormat>& output_formats();
-// The format whose suffix ends `path` (case-insensitive), or Error naming the known suffixes.
-const OutputFormat& output_format_for(const std::string& path);
+// The format whose writer's suffix ends `path` (case-insensitive), or Error naming the
+// known suffixes.
+const Format& format_for_output(const std::string& path);
 
-OutputFormat npy_output();
-OutputFormat hdf5_output();
-OutputFormat zarr_output();
-OutputFormat ome_tiff_output();
-
-}  // namespace strata::outputs
+}  // namespace strata

@@ -20,10 +20,11 @@
 #include "formats/hdf5/blosc_filter.hpp"
 #include "formats/hdf5/hdf5_api.hpp"
 #include "mpi/comm.hpp"
-#include "outputs/output.hpp"
+#include "mpi/hints.hpp"
+#include "formats/format_writer.hpp"
 #include "strata/error.hpp"
 
-namespace strata::outputs {
+namespace strata {
 namespace {
 
 using hdf5::check;
@@ -82,26 +83,11 @@ struct Properties {
 // MPI-IO hints. A collective write gathers data into buffers on aggregating ranks, on top
 // of their slab: OMPIO's default (32 MiB) pushed a rank holding a small slab over its
 // memory share, 4 MiB did not, and wrote as fast here.
-class Hints {
- public:
-  Hints() {
-    mpi::check(MPI_Info_create(&info_), "MPI_Info_create");
-    mpi::check(MPI_Info_set(info_, "cb_buffer_size", "4194304"), "MPI_Info_set");
-  }
-  ~Hints() { MPI_Info_free(&info_); }
-  Hints(const Hints&) = delete;
-  Hints& operator=(const Hints&) = delete;
-  MPI_Info get() const noexcept { return info_; }
-
- private:
-  MPI_Info info_ = MPI_INFO_NULL;
-};
-
-Properties properties(MPI_Comm comm, const Slab& slab, std::string_view codec) {
+Properties properties(const mpi::Comm& comm, const Slab& slab, std::string_view codec) {
   Properties p;
   p.file_access = Id(check(H5Pcreate(H5P_FILE_ACCESS), kUnnamed, "HDF5: cannot create a file access list"));
-  const Hints hints;  // HDF5 keeps a copy
-  check(H5Pset_fapl_mpio(p.file_access.get(), comm, hints.get()), kUnnamed, "HDF5: cannot select MPI-IO");
+  const mpi::Hints hints(std::vector<std::pair<std::string, std::string>>{{"cb_buffer_size", "4194304"}});  // HDF5 keeps a copy
+  check(H5Pset_fapl_mpio(p.file_access.get(), comm.get(), hints.get()), kUnnamed, "HDF5: cannot select MPI-IO");
 
   p.creation = Id(check(H5Pcreate(H5P_DATASET_CREATE), kUnnamed, "HDF5: cannot create a dataset creation list"));
   const std::vector<hsize_t> chunk = plane_chunk(slab);
@@ -242,14 +228,13 @@ void release_space(const std::string& path) {
     throw Error(kUnnamed, std::string("cannot release the space reserved past its end: ") + std::strerror(errno));
 }
 
-void write_hdf5(MPI_Comm raw_comm, const std::string& path, const ArrayInfo& info, Slab& slab,
+void write_hdf5(const mpi::Comm& comm, const std::string& path, const ArrayInfo& info, Slab& slab,
                 std::string_view codec) {
-  const mpi::Comm comm(raw_comm);
   auto lock = hdf5::hdf5_lock();  // declared first: released after every Id below is closed
   // Each collective HDF5 call is preceded by an agreement on the local work before it and
   // followed by one on its outcome, so a rank never enters a collective the others skip.
   Properties p;
-  mpi::agreed(comm, [&] { p = properties(raw_comm, slab, codec); });
+  mpi::agreed(comm, [&] { p = properties(comm, slab, codec); });
   Id file;
   mpi::agreed(comm, [&] {
     file = Id(check(H5Fcreate(path.c_str(), H5F_ACC_EXCL, H5P_DEFAULT, p.file_access.get()), kUnnamed,
@@ -286,8 +271,10 @@ void write_hdf5(MPI_Comm raw_comm, const std::string& path, const ArrayInfo& inf
 
 }  // namespace
 
-OutputFormat hdf5_output() {
-  return {"hdf5", {".h5", ".hdf5"}, {"none", "gzip", "blosc-lz4", "blosc-zstd"}, "none", write_hdf5};
+const FormatWriter& hdf5_writer() {
+  static const FormatWriter writer{"hdf5", {".h5", ".hdf5"}, {"none", "gzip", "blosc-lz4", "blosc-zstd"}, "none", write_hdf5};
+  return writer;
 }
 
-}  // namespace strata::outputs
+
+}  // namespace strata

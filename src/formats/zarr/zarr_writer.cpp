@@ -18,11 +18,11 @@
 #include "exec/resources.hpp"
 #include "formats/zarr/zarr_metadata.hpp"
 #include "mpi/comm.hpp"
-#include "outputs/output.hpp"
-#include "outputs/zarr_output_metadata.hpp"
+#include "formats/format_writer.hpp"
+#include "formats/zarr/zarr_writer_metadata.hpp"
 #include "strata/error.hpp"
 
-namespace strata::outputs {
+namespace strata {
 namespace {
 
 using nlohmann::json;
@@ -160,14 +160,13 @@ void write_chunks(const std::string& array_dir, const zarr::ArrayMeta& meta, con
   });
 }
 
-void write_zarr(MPI_Comm raw_comm, const std::string& path, const ArrayInfo& info, Slab& slab,
+void write_zarr(const mpi::Comm& comm, const std::string& path, const ArrayInfo& info, Slab& slab,
                 std::string_view codec) {
-  const mpi::Comm comm(raw_comm);
-  const std::string array_dir = path + "/" + std::string(kZarrArrayName);
+  const std::string array_dir = path + "/" + std::string(zarr::kZarrArrayName);
   zarr::ArrayMeta meta;
   ChunkCodec chunk_codec;
   mpi::agreed(comm, [&] {
-    const ZarrDocuments documents = zarr_documents(info, slab.plane_axes, codec);
+    const zarr::ZarrDocuments documents = zarr::zarr_documents(info, slab.plane_axes, codec);
     // Read back as the Zarr reader will: the chunk keys then come from the same code.
     meta = zarr::parse_zarray(documents.zarray, array_dir + "/.zarray");
     chunk_codec = ChunkCodec::from(documents.zarray.at("compressor"), info.dtype);
@@ -184,6 +183,9 @@ void write_zarr(MPI_Comm raw_comm, const std::string& path, const ArrayInfo& inf
 
 }  // namespace
 
-OutputFormat zarr_output() { return {"zarr", {".zarr"}, zarr_codecs(), zarr_codecs().front(), write_zarr}; }
+const FormatWriter& zarr_writer() {
+  static const FormatWriter writer{"zarr", {".zarr"}, zarr::zarr_codecs(), zarr::zarr_codecs().front(), write_zarr};
+  return writer;
+}
 
-}  // namespace strata::outputs
+}  // namespace strata

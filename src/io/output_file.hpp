@@ -13,7 +13,7 @@
 
 #include "strata/error.hpp"
 
-namespace strata::outputs {
+namespace strata::io {
 
 class OutputFile {
  public:
@@ -53,4 +53,4 @@ class OutputFile {
   int fd_;
 };
 
-}  // namespace strata::outputs
+}  // namespace strata::io

@@ -6,10 +6,11 @@
 // Chunked datasets: one ChunkRef per chunk of the grid, with the chunk's stored address
 // and size (never-written chunks have no segments and read as the fill value); contiguous
 // and compact ones: one ChunkRef per plane (bands of rows for planes over 16 MiB).
-#include "strata/driver.hpp"
+#include "formats/format_writer.hpp"
 
 namespace strata {
 
 const Format& hdf5_format();
+const FormatWriter& hdf5_writer();  // hdf5_writer.cpp
 
 }  // namespace strata

@@ -1,4 +1,4 @@
-#include "formats/tiff/tiff_driver.hpp"
+#include "formats/tiff/tiff_format.hpp"
 
 #include <algorithm>
 #include <array>
@@ -79,7 +79,7 @@ std::unique_ptr<Driver> restore(std::string_view saved) {
 }  // namespace
 
 const Format& tiff_format() {
-  static const Format format{"tiff", recognizes, open, restore};
+  static const Format format{"tiff", recognizes, open, restore, &ome_tiff_writer()};
   return format;
 }
 

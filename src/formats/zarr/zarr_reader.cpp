@@ -1,4 +1,4 @@
-#include "formats/zarr/zarr_driver.hpp"
+#include "formats/zarr/zarr_format.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -276,7 +276,7 @@ bool recognizes_zarr(const std::string& path, std::span<const std::byte>) {
 }  // namespace
 
 const Format& zarr_format() {
-  static const Format format{"zarr", &recognizes_zarr, &open_zarr, &restore_zarr};
+  static const Format format{"zarr", &recognizes_zarr, &open_zarr, &restore_zarr, &zarr_writer()};
   return format;
 }
 
