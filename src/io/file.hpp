@@ -1,0 +1,41 @@
+#pragma once
+// The floor under every format: files opened once per rank and read with pread from any
+// thread. No code outside src/io opens a file for reading chunks or loops over pread.
+// Errors name the file (strata::Error::path).
+#include <cstdint>
+#include <mutex>
+#include <span>
+#include <string>
+
+namespace strata::io {
+
+// A file opened read-only on first use (restoring a driver on another rank touches no
+// file until a chunk is read), then shared by every decode thread; closed with the object.
+class File {
+ public:
+  explicit File(std::string path) : path_(std::move(path)) {}
+  ~File();
+  File(const File&) = delete;
+  File& operator=(const File&) = delete;
+
+  const std::string& path() const noexcept { return path_; }
+  // Fills `out` with the bytes at `offset` (retrying short reads and EINTR). Throws
+  // strata::Error naming the file on a read error or when the file ends first.
+  void read_at(std::span<std::byte> out, std::uint64_t offset) const;
+  // The open descriptor, for libraries that read by descriptor themselves (libtiff).
+  int descriptor() const;
+
+ private:
+  std::string path_;
+  mutable std::once_flag opened_;
+  mutable int fd_ = -1;
+};
+
+// Reads the first out.size() bytes of the file at `path` (a chunk file of a store): opens,
+// reads, closes. Throws strata::Error naming `path`.
+void read_file(const std::string& path, std::span<std::byte> out);
+
+// Fills `out` from `offset` of the open descriptor `fd`; errors name `path`.
+void pread_all(int fd, const std::string& path, std::span<std::byte> out, std::uint64_t offset);
+
+}  // namespace strata::io
