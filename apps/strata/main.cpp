@@ -82,13 +82,11 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     if (rank == 0) std::cerr << "strata: error: " << e.what() << std::endl;
     status = kUsageOrInputError;
-  } catch (const strata::Error& e) {
+  } catch (strata::Error& e) {
     // Errors of a collective read are agreed: every rank holds the same one. Errors that
     // concern no file of their own (a selection, a strategy) are about the file given.
-    const std::string& path = *info_cmd ? info.path : *plan_cmd ? plan.path : read.path;
-    if (rank == 0)
-      std::cerr << "strata: error: " << (e.path().empty() ? strata::Error(path, e.cause()) : e).what()
-                << std::endl;
+    e.add_context({*info_cmd ? info.path : *plan_cmd ? plan.path : read.path, {}, {}, {}});
+    if (rank == 0) std::cerr << "strata: error: " << e.what() << std::endl;
     status = kUsageOrInputError;
   } catch (const std::exception& e) {
     if (rank == 0) std::cerr << "strata: error: " << e.what() << std::endl;

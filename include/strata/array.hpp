@@ -14,6 +14,10 @@
 
 namespace strata {
 
+namespace mpi {
+class Comm;  // src/mpi/comm.hpp
+}
+
 struct ReadOptions {
   Strategy strategy = Strategy::bytes;
   CostModel cost;
@@ -60,8 +64,8 @@ class Array {
   Array select(const Selection& sel) const;
   Plan plan(const ReadOptions& options = {}) const;
 
-  // Collective: reads the selection and gathers it into one C-order buffer on
-  // options.root; other ranks return an empty Buffer.
+  // Collective: reads the selection and gathers it (MPI's sense: collects on one rank) into
+  // one C-order buffer on options.root; other ranks return an empty Buffer.
   Buffer gather(const ReadOptions& options = {}, ReadStats* stats = nullptr) const;
 
   // Collective: reads the selection in the slab layout (strata/slab.hpp): each rank gets
@@ -73,12 +77,12 @@ class Array {
   // `path` is an error unless options.overwrite.
   WriteStats write(const std::string& path, const WriteOptions& options = {}) const;
   const Driver& driver() const noexcept { return *state_->driver; }
-  MPI_Comm comm() const noexcept { return state_->comm; }
+  MPI_Comm comm() const noexcept;  // strata's own duplicate of the communicator opened on
 
  private:
   struct State {
     std::unique_ptr<Driver> driver;
-    MPI_Comm comm = MPI_COMM_NULL;  // a duplicate owned by this state
+    std::unique_ptr<mpi::Comm> comm;  // a duplicate of the caller's, owned here
     ~State();
   };
   std::shared_ptr<State> state_;

@@ -24,14 +24,20 @@ class Driver {
   virtual const ArrayInfo& info() const = 0;
   virtual const ChunkTable& chunks() const = 0;
 
-  // Decodes the part `region` (array coordinates, inside chunk.box) of `chunk` into
-  // `dest`, whose shape is region's shape. Thread-safe: decode threads call it at once.
-  // Throws strata::Error naming the file and the chunk.
-  virtual void read_chunk(const ChunkRef& chunk, const Box& region, const View& dest) const = 0;
+  // Writes the part `region` (array coordinates, inside chunk.box) of `chunk` into `dest`,
+  // whose shape is region's shape and whose dtype is the array's. Chunks not stored read
+  // as the table's fill value. Thread-safe: decode threads call it at once. Throws
+  // strata::Error naming the file, the format and the chunk (src/io/chunk_io.cpp).
+  void read_chunk(const ChunkRef& chunk, const Box& region, const View& dest) const;
 
   // Everything another process needs to read chunks without walking the file again:
   // rank 0 opens, every other rank restores from these bytes (see Format::restore).
   virtual std::string save() const = 0;
+
+ private:
+  // The format's part of read_chunk: `chunk` is stored, `region` lies inside its box and
+  // `dest` fits it (read_chunk has checked). Errors need not name the file or the chunk.
+  virtual void decode(const ChunkRef& chunk, const Box& region, const View& dest) const = 0;
 };
 
 struct FormatWriter;  // how a format writes (internal: src/formats/format_writer.hpp)

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <string>
 
+#include "codecs/decoded_size.hpp"
 #include "strata/error.hpp"
 
 namespace strata::codecs {
@@ -14,9 +15,7 @@ void blosc_decode(std::span<const std::byte> src, std::span<std::byte> dest) {
   std::size_t decoded = 0;
   if (src.size() < BLOSC_MIN_HEADER_LENGTH || blosc_cbuffer_validate(src.data(), src.size(), &decoded) != 0)
     throw Error("", "blosc: corrupt or truncated buffer (" + std::to_string(src.size()) + " bytes)");
-  if (decoded != dest.size())
-    throw Error("", "blosc: buffer decodes to " + std::to_string(decoded) + " bytes, expected " +
-                        std::to_string(dest.size()));
+  check_decoded_size("blosc", decoded, dest.size());
   // One internal thread: callers decode many chunks at once, one per thread.
   const int n = blosc_decompress_ctx(src.data(), dest.data(), dest.size(), 1);
   if (n < 0 || static_cast<std::size_t>(n) != dest.size())

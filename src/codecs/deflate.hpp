@@ -3,7 +3,6 @@
 // straight into the caller's memory. Knows nothing of files: errors carry no path; callers
 // add it.
 #include <cstddef>
-#include <optional>
 #include <span>
 
 struct libdeflate_compressor;
@@ -25,10 +24,15 @@ std::size_t zlib_compress_bound(std::size_t bytes) noexcept;
 // zlib_compress_bound(in.size()) bytes. Returns the bytes written. Thread-safe.
 std::size_t deflate_zlib(std::span<const std::byte> in, std::span<std::byte> out, int level);
 
-// Inflates one zlib stream from `in` into `out`. Bytes after the end of the stream are
-// ignored (some writers pad strips). Returns the number of bytes written, or nullopt when
-// the stream holds more than out.size() bytes (nothing useful is left in `out` then).
-// Throws strata::Error (empty path) when the stream is corrupt.
-std::optional<std::size_t> inflate_zlib(std::span<const std::byte> in, std::span<std::byte> out);
+// Inflates one zlib stream from `in` into `out`, which must be exactly its decoded size.
+// Bytes after the end of the stream are ignored (some writers pad strips). Throws
+// strata::Error (empty path, "zlib: ...") when the stream is corrupt or decodes to another size.
+void inflate_zlib(std::span<const std::byte> in, std::span<std::byte> out);
+
+// As inflate_zlib, but a stream holding more than out.size() bytes is cut there, as libtiff
+// does by stopping when its buffer is full: some TIFF writers code the last strip at full
+// height. Returns whether the stream held more. Throws when it holds fewer or is corrupt
+// before out is full (what follows is not read).
+bool inflate_zlib_prefix(std::span<const std::byte> in, std::span<std::byte> out);
 
 }  // namespace strata::codecs

@@ -2,12 +2,15 @@
 
 #include <libdeflate.h>
 
+#include <optional>
 #include <string>
 
+#include "codecs/decoded_size.hpp"
 #include "codecs/deflate.hpp"
 #include "strata/error.hpp"
 
 namespace strata::codecs {
+
 std::size_t gzip_compress_bound(std::size_t bytes) noexcept { return libdeflate_gzip_compress_bound(nullptr, bytes); }
 
 std::size_t deflate_gzip(std::span<const std::byte> in, std::span<std::byte> out, int level) {
@@ -17,14 +20,14 @@ std::size_t deflate_gzip(std::span<const std::byte> in, std::span<std::byte> out
   return n;
 }
 
-std::optional<std::size_t> inflate_gzip(std::span<const std::byte> in, std::span<std::byte> out) {
+void inflate_gzip(std::span<const std::byte> in, std::span<std::byte> out) {
   std::size_t in_used = 0;
   std::size_t written = 0;
   const libdeflate_result r = libdeflate_gzip_decompress_ex(&thread_deflate_decompressor(), in.data(), in.size(),
                                                             out.data(), out.size(), &in_used, &written);
-  if (r == LIBDEFLATE_SUCCESS) return written;
-  if (r == LIBDEFLATE_INSUFFICIENT_SPACE) return std::nullopt;
-  throw Error("", "gzip: corrupt or truncated stream");
+  if (r != LIBDEFLATE_SUCCESS && r != LIBDEFLATE_INSUFFICIENT_SPACE)
+    throw Error("", "gzip: corrupt or truncated stream");
+  check_decoded_size("gzip", r == LIBDEFLATE_SUCCESS ? std::optional(written) : std::nullopt, out.size());
 }
 
 }  // namespace strata::codecs

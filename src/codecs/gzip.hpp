@@ -3,15 +3,14 @@
 // into the caller's memory; the zlib wrapper is in deflate.hpp. Errors carry no path; callers
 // add it.
 #include <cstddef>
-#include <optional>
 #include <span>
 
 namespace strata::codecs {
 
-// Inflates the first gzip member of `in` into `out`. Bytes after it are ignored. Returns
-// the number of bytes written, or nullopt when the member holds more than out.size()
-// bytes. Throws strata::Error (empty path) when the data is corrupt.
-std::optional<std::size_t> inflate_gzip(std::span<const std::byte> in, std::span<std::byte> out);
+// Inflates the first gzip member of `in` into `out`, which must be exactly its decoded
+// size. Bytes after it are ignored. Throws strata::Error (empty path, "gzip: ...") when
+// the data is corrupt or decodes to another size.
+void inflate_gzip(std::span<const std::byte> in, std::span<std::byte> out);
 
 // The most bytes deflate_gzip may write for `bytes` input bytes.
 std::size_t gzip_compress_bound(std::size_t bytes) noexcept;

@@ -2,15 +2,20 @@
 // Zstandard frames (TIFF Compression 50000, numcodecs' Zstd), encoded and decoded straight
 // into the caller's memory.
 #include <cstddef>
-#include <optional>
 #include <span>
 
 namespace strata::codecs {
 
-// Decodes the zstd frame(s) in `in` into `out`. Returns the bytes written, or nullopt
-// when the content is larger than out.size(). Throws strata::Error (empty path) when the
-// data is corrupt.
-std::optional<std::size_t> decompress_zstd(std::span<const std::byte> in, std::span<std::byte> out);
+// Decodes the zstd frame(s) in `in` into `out`, which must be exactly their decoded size.
+// Throws strata::Error (empty path, "zstd: ...") when the data is corrupt or decodes to
+// another size.
+void decompress_zstd(std::span<const std::byte> in, std::span<std::byte> out);
+
+// As decompress_zstd, but content larger than out.size() is cut there, as libtiff does by
+// stopping when its buffer is full: some TIFF writers code the last strip at full height.
+// Returns whether the frames held more. Throws when they hold fewer or are corrupt before
+// out is full (what follows is not read).
+bool decompress_zstd_prefix(std::span<const std::byte> in, std::span<std::byte> out);
 
 // The most bytes compress_zstd may write for `bytes` input bytes.
 std::size_t zstd_compress_bound(std::size_t bytes) noexcept;

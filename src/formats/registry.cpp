@@ -5,11 +5,11 @@
 #include <cctype>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 
 #include "formats/format_writer.hpp"
 #include "formats/hdf5/hdf5_format.hpp"
 #include "formats/npy/npy_format.hpp"
+#include "io/file.hpp"
 #include "formats/tiff/tiff_format.hpp"
 #include "formats/zarr/zarr_format.hpp"
 #include "strata/driver.hpp"
@@ -17,17 +17,6 @@
 
 namespace strata {
 namespace {
-
-std::vector<std::byte> read_head(const std::string& path, const struct stat& st) {
-  std::vector<std::byte> head;
-  if (!S_ISREG(st.st_mode)) return head;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(path, std::string("cannot open: ") + std::strerror(errno));
-  head.resize(16);
-  in.read(reinterpret_cast<char*>(head.data()), static_cast<std::streamsize>(head.size()));
-  head.resize(static_cast<std::size_t>(in.gcount()));
-  return head;
-}
 
 bool ends_with_ignoring_case(std::string_view text, std::string_view suffix) {
   if (text.size() < suffix.size()) return false;
@@ -58,7 +47,7 @@ const Format& detect_format(const std::string& path) {
   const bool exists = ::stat(path.c_str(), &st) == 0;
   const int stat_errno = errno;
   // A path that does not exist may still name something inside a file ("f.h5:/data").
-  const std::vector<std::byte> head = exists ? read_head(path, st) : std::vector<std::byte>{};
+  const std::vector<std::byte> head = exists && S_ISREG(st.st_mode) ? io::read_head(path, 16) : std::vector<std::byte>{};
   for (const auto& f : formats())
     if (f.recognizes(path, head)) return f;
   if (!exists) throw Error(path, std::strerror(stat_errno));

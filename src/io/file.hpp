@@ -6,6 +6,7 @@
 #include <mutex>
 #include <span>
 #include <string>
+#include <vector>
 
 namespace strata::io {
 
@@ -37,5 +38,13 @@ void read_file(const std::string& path, std::span<std::byte> out);
 
 // Fills `out` from `offset` of the open descriptor `fd`; errors name `path`.
 void pread_all(int fd, const std::string& path, std::span<std::byte> out, std::uint64_t offset);
+// Reads into `out` from `offset` until it is full or the file ends; returns the bytes read
+// (0 on a read error too: for probing bytes that may not exist, e.g. a TIFF's next-IFD link).
+std::size_t pread_up_to(int fd, std::span<std::byte> out, std::uint64_t offset) noexcept;
+
+// The first `n` bytes of the file at `path` (fewer when it is shorter): signatures.
+std::vector<std::byte> read_head(const std::string& path, std::size_t n);
+// The whole file at `path` as text (metadata documents: .zattrs, companion OME-XML).
+std::string read_text(const std::string& path);
 
 }  // namespace strata::io

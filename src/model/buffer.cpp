@@ -7,6 +7,7 @@
 #include <new>
 
 #include "strata/error.hpp"
+#include "strata/grid.hpp"
 
 namespace strata {
 namespace {
@@ -31,14 +32,8 @@ void copy_axes(const std::byte* src, std::byte* dst, const View& s, const View& 
 }  // namespace
 
 View View::contiguous(std::byte* data, DType dtype, Shape shape) {
-  View v{data, dtype, std::move(shape), {}};
-  v.byte_strides.resize(v.shape.size());
-  std::int64_t stride = static_cast<std::int64_t>(size_of(dtype));
-  for (std::size_t i = v.shape.size(); i-- > 0;) {
-    v.byte_strides[i] = stride;
-    stride *= v.shape[i];
-  }
-  return v;
+  std::vector<std::int64_t> strides = c_strides(shape, static_cast<std::int64_t>(size_of(dtype)));
+  return View{data, dtype, std::move(shape), std::move(strides)};
 }
 
 bool View::is_contiguous() const noexcept {

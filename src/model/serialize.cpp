@@ -26,26 +26,31 @@ void to_json(json& j, const ChunkRef& c) {
     flat.push_back(s.offset);
     flat.push_back(s.size);
   }
-  j = json{c.box, c.file, c.encoding, c.locator, flat};
+  j = json{c.box, c.file, c.encoding, flat, c.key, c.ifd_offset, c.filter_mask};
 }
 void from_json(const json& j, ChunkRef& c) {
   j.at(0).get_to(c.box);
   j.at(1).get_to(c.file);
   j.at(2).get_to(c.encoding);
-  j.at(3).get_to(c.locator);
-  const auto& flat = j.at(4);
+  j.at(4).get_to(c.key);
+  j.at(5).get_to(c.ifd_offset);
+  j.at(6).get_to(c.filter_mask);
+  const auto& flat = j.at(3);
   c.segments.resize(flat.size() / 2);
   for (std::size_t i = 0; i < c.segments.size(); ++i)
     c.segments[i] = {flat[2 * i].get<std::uint64_t>(), flat[2 * i + 1].get<std::uint64_t>()};
 }
 
 void to_json(json& j, const ChunkTable& t) {
-  j = json{{"files", t.files}, {"codecs", t.codecs}, {"chunks", t.chunks}};
+  j = json{{"files", t.files}, {"codecs", t.codecs}, {"chunks", t.chunks}, {"chunk_shape", t.chunk_shape},
+           {"fill", json::binary(t.fill)}};
 }
 void from_json(const json& j, ChunkTable& t) {
   j.at("files").get_to(t.files);
   j.at("codecs").get_to(t.codecs);
   j.at("chunks").get_to(t.chunks);
+  j.at("chunk_shape").get_to(t.chunk_shape);
+  t.fill = j.at("fill").get_binary();
 }
 
 void to_json(json& j, const PhysicalSize& p) { j = json{{"value", p.value}, {"unit", p.unit}}; }

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "strata/error.hpp"
+#include "strata/grid.hpp"
 
 namespace strata {
 
@@ -42,12 +43,7 @@ void add_boxes(const Shape& lead, std::int64_t begin, std::int64_t end, std::vec
       count = (std::min(end, boundary) - begin) / block;
     }
     Box box;
-    std::int64_t index = begin;
-    box.start.assign(k, 0);
-    for (std::size_t i = k; i-- > 0;) {
-      box.start[i] = index % lead[i];
-      index /= lead[i];
-    }
+    box.start = unravel(begin, lead);
     box.stop = box.start;
     for (std::size_t i = 0; i < k; ++i) {
       if (i + 1 < axis) box.stop[i] = box.start[i] + 1;        // fixed
@@ -88,9 +84,7 @@ std::size_t Slab::plane_bytes() const noexcept {
 
 View Slab::view(const Box& box) {
   // The C-order offset of box.start, less this slab's first byte.
-  std::int64_t linear = 0;
-  for (std::size_t i = 0; i < shape.size(); ++i) linear = linear * shape[i] + box.start[i];
-  const std::int64_t offset = linear * static_cast<std::int64_t>(size_of(dtype)) -
+  const std::int64_t offset = linear_index(box.start, shape) * static_cast<std::int64_t>(size_of(dtype)) -
                               plane_begin * static_cast<std::int64_t>(plane_bytes());
   if (offset < 0 || static_cast<std::uint64_t>(offset) + box.count() * size_of(dtype) > data.size())
     throw Error("", "slab view " + box.to_string() + " outside this rank's planes");

@@ -1,28 +1,43 @@
 #include "mpi/comm.hpp"
 
+#include <algorithm>
 #include <climits>
+#include <new>
+#include <utility>
 
 #include "strata/error.hpp"
 
 namespace strata::mpi {
 namespace {
 
-// An error travels between ranks as "path\0cause".
+// An error travels between ranks as its five fields, each ended by a NUL.
 std::string encode(const std::exception_ptr& failure) {
+  Error error("", "unknown failure");
   try {
     std::rethrow_exception(failure);
   } catch (const Error& e) {
-    return e.path() + '\0' + e.cause();
+    error = e;
+  } catch (const std::bad_alloc&) {
+    error = Error("", "out of memory");
   } catch (const std::exception& e) {
-    return std::string(1, '\0') + e.what();
+    error = Error("", e.what());
   } catch (...) {
-    return std::string(1, '\0') + "unknown failure";
   }
+  const ErrorContext& c = error.context();
+  std::string text;
+  for (const std::string* field : {&c.path, &c.format, &c.action, &c.chunk, &error.cause()}) text += *field + '\0';
+  return text;
 }
 
 Error decode(const std::string& text) {
-  auto nul = text.find('\0');
-  return Error(text.substr(0, nul), text.substr(nul + 1));
+  std::string fields[5];
+  std::size_t at = 0;
+  for (auto& field : fields) {
+    const std::size_t nul = std::min(text.find('\0', at), text.size());
+    field = text.substr(at, nul - at);
+    at = std::min(nul + 1, text.size());
+  }
+  return Error(ErrorContext{fields[0], fields[1], fields[2], fields[3]}, fields[4]);
 }
 
 }  // namespace
@@ -39,6 +54,25 @@ Comm::Comm(MPI_Comm comm) : comm_(comm) {
   check(MPI_Comm_rank(comm_, &rank_), "MPI_Comm_rank");
   check(MPI_Comm_size(comm_, &size_), "MPI_Comm_size");
 }
+
+Comm Comm::duplicate(MPI_Comm comm) {
+  MPI_Comm dup = MPI_COMM_NULL;
+  check(MPI_Comm_dup(comm, &dup), "MPI_Comm_dup");
+  Comm owner(dup);
+  owner.owned_ = true;
+  check(MPI_Comm_set_errhandler(dup, MPI_ERRORS_RETURN), "MPI_Comm_set_errhandler");
+  return owner;
+}
+
+Comm::Comm(Comm&& other) noexcept
+    : comm_(std::exchange(other.comm_, MPI_COMM_NULL)), owned_(std::exchange(other.owned_, false)),
+      rank_(other.rank_), size_(other.size_) {}
+
+Comm::~Comm() {
+  if (owned_ && comm_ != MPI_COMM_NULL) MPI_Comm_free(&comm_);
+}
+
+double Comm::now() noexcept { return MPI_Wtime(); }
 
 void Comm::agree(std::exception_ptr local) const {
   int mine = local ? rank_ : INT_MAX;
@@ -84,8 +118,9 @@ int Comm::ranks_on_node() const {
   MPI_Comm node;
   check(MPI_Comm_split_type(comm_, MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL, &node), "MPI_Comm_split_type");
   int n = 1;
-  MPI_Comm_size(node, &n);
+  const int rc = MPI_Comm_size(node, &n);
   MPI_Comm_free(&node);
+  check(rc, "MPI_Comm_size");
   return n;
 }
 

@@ -16,6 +16,15 @@ void check(int rc, const char* what);
 class Comm {
  public:
   explicit Comm(MPI_Comm comm);  // does not take ownership
+  // A duplicate of `comm` that this Comm owns (freed with it), with MPI_ERRORS_RETURN set,
+  // so that MPI failures come back as strata::Errors (see check) instead of aborting.
+  static Comm duplicate(MPI_Comm comm);
+  Comm(Comm&& other) noexcept;
+  Comm& operator=(Comm&&) = delete;
+  Comm(const Comm&) = delete;
+  Comm& operator=(const Comm&) = delete;
+  ~Comm();
+
   int rank() const noexcept { return rank_; }
   int size() const noexcept { return size_; }
   MPI_Comm get() const noexcept { return comm_; }
@@ -32,11 +41,14 @@ class Comm {
   std::uint64_t exclusive_sum(std::uint64_t value) const;
   double max(double value) const;
   void barrier() const;
+  // Seconds since an arbitrary moment, the same clock on every rank of a job (MPI_Wtime).
+  static double now() noexcept;
   // Collective. How many ranks of this communicator share this rank's node.
   int ranks_on_node() const;
 
  private:
   MPI_Comm comm_;
+  bool owned_ = false;
   int rank_ = 0;
   int size_ = 1;
 };

@@ -3,6 +3,7 @@
 #include <climits>
 
 #include "mpi/comm.hpp"
+#include "strata/grid.hpp"
 
 namespace strata::mpi {
 namespace {
@@ -13,16 +14,6 @@ MPI_Datatype contiguous_bytes(std::uint64_t n) {
   MPI_Datatype t;
   check(MPI_Type_contiguous(static_cast<int>(n), MPI_BYTE, &t), "MPI_Type_contiguous");
   return t;
-}
-
-std::vector<std::int64_t> byte_strides(const Shape& shape, std::size_t element_size) {
-  std::vector<std::int64_t> strides(shape.size());
-  std::int64_t s = static_cast<std::int64_t>(element_size);
-  for (std::size_t i = shape.size(); i-- > 0;) {
-    strides[i] = s;
-    s *= shape[i];
-  }
-  return strides;
 }
 
 }  // namespace
@@ -59,7 +50,7 @@ Datatype bytes_type(std::uint64_t n) {
 }
 
 Datatype region_type(const Box& region, const Shape& array_shape, std::size_t element_size) {
-  const auto strides = byte_strides(array_shape, element_size);
+  const auto strides = c_strides(array_shape, static_cast<std::int64_t>(element_size));
   const Shape extent = region.shape();
   // The trailing axes the region spans fully, plus the first partial one, are one run.
   std::size_t axis = array_shape.size();

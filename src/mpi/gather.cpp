@@ -6,7 +6,7 @@
 
 namespace strata::mpi {
 
-void gather_plan(const Comm& comm, const Plan& plan, std::span<const std::byte> local, std::byte* out,
+void gather_pieces(const Comm& comm, const Plan& plan, std::span<const std::byte> local, std::byte* out,
                  int root) {
   constexpr int kTag = 7301;
   const Shape shape = plan.selection.shape();

@@ -12,7 +12,7 @@ namespace strata::mpi {
 // Collective. On non-root ranks `local` holds this rank's reads back to back (at their
 // local_offset); on the root, `out` is the whole selection, where the root's own reads
 // already are. `out` is ignored elsewhere.
-void gather_plan(const Comm& comm, const Plan& plan, std::span<const std::byte> local, std::byte* out,
+void gather_pieces(const Comm& comm, const Plan& plan, std::span<const std::byte> local, std::byte* out,
                  int root);
 
 }  // namespace strata::mpi

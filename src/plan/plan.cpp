@@ -5,6 +5,7 @@
 #include <string>
 
 #include "strata/error.hpp"
+#include "strata/grid.hpp"
 #include "strata/slab.hpp"
 
 namespace strata {
@@ -136,13 +137,6 @@ Plan make_plan(const ChunkTable& table, const Box& selection, std::size_t elemen
 
 namespace {
 
-// C-order number of the plane holding `point` (only the leading axes count).
-std::int64_t plane_of(const std::vector<std::int64_t>& point, const Shape& shape, std::size_t lead_rank) {
-  std::int64_t p = 0;
-  for (std::size_t i = 0; i < lead_rank; ++i) p = p * shape[i] + point[i];
-  return p;
-}
-
 // Cut points 0 = b[0] <= ... <= b[ranks] = planes at the allowed boundaries (`cuttable[p]`:
 // a cut before plane p splits no chunk) nearest to equal shares of the planes' cost.
 std::vector<std::int64_t> balance_planes(const std::vector<double>& plane_cost, const std::vector<bool>& cuttable,
@@ -174,6 +168,8 @@ SlabPlan make_slab_plan(const ChunkTable& table, const Box& selection, std::size
   if (selection.empty()) throw Error("", "the selection " + selection.to_string() + " is empty");
   const Shape shape = selection.shape();
   const std::size_t lead_rank = shape.size() - static_cast<std::size_t>(plane_axes);
+  // A plane's number is the C-order index of its leading coordinates.
+  const Shape lead_shape(shape.begin(), shape.begin() + static_cast<std::ptrdiff_t>(lead_rank));
   const std::int64_t planes = plane_count(shape, plane_axes);
   auto cands = select_chunks(table, selection, element_size, cost);
   if (cands.empty()) throw Error("", "no stored chunk covers the selection " + selection.to_string());
@@ -188,23 +184,17 @@ SlabPlan make_slab_plan(const ChunkTable& table, const Box& selection, std::size
     const Box& d = c.read.dest;
     std::vector<std::int64_t> last(d.stop.begin(), d.stop.end());
     for (auto& v : last) --v;
-    const std::int64_t first_plane = plane_of(d.start, shape, lead_rank);
-    const std::int64_t last_plane = plane_of(last, shape, lead_rank);
+    const std::int64_t first_plane = linear_index(d.start, lead_shape);
+    const std::int64_t last_plane = linear_index(last, lead_shape);
     span.emplace_back(first_plane, last_plane);
     ++spans_open[first_plane + 1];
     --spans_open[last_plane + 1];
     const Box lead{std::vector<std::int64_t>(d.start.begin(), d.start.begin() + lead_rank),
                    std::vector<std::int64_t>(d.stop.begin(), d.stop.begin() + lead_rank)};
     const std::int64_t n = lead_rank ? lead.count() : 1;
-    // Visit the chunk's planes by counting through its leading box.
-    std::vector<std::int64_t> at = lead.start;
-    for (std::int64_t k = 0; k < n; ++k) {
-      plane_cost[plane_of(at, shape, lead_rank)] += c.cost / static_cast<double>(n);
-      for (std::size_t i = lead_rank; i-- > 0;) {
-        if (++at[i] < lead.stop[i]) break;
-        at[i] = lead.start[i];
-      }
-    }
+    Index at = lead.start;  // each of the chunk's planes, in C order
+    do plane_cost[linear_index(at, lead_shape)] += c.cost / static_cast<double>(n);
+    while (next_in(at, lead));
   }
   std::vector<bool> between_chunks(static_cast<std::size_t>(planes) + 1);
   std::int64_t open = 0, cut_points = 0;
@@ -237,9 +227,8 @@ SlabPlan make_slab_plan(const ChunkTable& table, const Box& selection, std::size
         const double fraction = static_cast<double>(dest->count()) / static_cast<double>(c.read.dest.count());
         read.stored_bytes = static_cast<std::uint64_t>(std::llround(c.read.stored_bytes * fraction));
         read.decoded_bytes = static_cast<std::uint64_t>(dest->count()) * element_size;
-        std::int64_t linear = 0;
-        for (std::size_t i = 0; i < shape.size(); ++i) linear = linear * shape[i] + dest->start[i];
-        read.local_offset = static_cast<std::uint64_t>(linear - begin * plane_elements) * element_size;
+        read.local_offset =
+            static_cast<std::uint64_t>(linear_index(dest->start, shape) - begin * plane_elements) * element_size;
         read.region = *dest;
         for (std::size_t i = 0; i < shape.size(); ++i) {
           read.region.start[i] += selection.start[i];

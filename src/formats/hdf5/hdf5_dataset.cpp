@@ -1,10 +1,9 @@
 #include "formats/hdf5/hdf5_dataset.hpp"
 
-#include <fcntl.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cstring>
 #include <map>
@@ -12,12 +11,23 @@
 #include <unordered_map>
 
 #include "codecs/byte_order.hpp"
-#include "formats/hdf5/hdf5_api.hpp"
+#include "formats/hdf5/api/attribute.hpp"
+#include "formats/hdf5/api/dataset.hpp"
+#include "formats/hdf5/api/dataspace.hpp"
+#include "formats/hdf5/api/datatype.hpp"
+#include "formats/hdf5/api/file.hpp"
+#include "formats/hdf5/api/filter.hpp"
+#include "formats/hdf5/api/object.hpp"
+#include "formats/hdf5/api/property_list.hpp"
+#include "io/file.hpp"
 #include "model/serialize.hpp"
 #include "strata/dims.hpp"
 #include "strata/error.hpp"
 
 namespace strata::hdf5 {
+
+using api::Id;
+
 namespace {
 
 using nlohmann::json;
@@ -74,24 +84,24 @@ std::string class_name(H5T_class_t c) {
   }
 }
 
-ElementType classify(hid_t type) {
+ElementType classify(hid_t type, const std::string& path) {
   ElementType t;
   Id base_of_enum;
   hid_t base = type;
-  if (H5Tget_class(type) == H5T_ENUM) {  // e.g. h5py's booleans: read as the base integers
-    base_of_enum = Id(H5Tget_super(type));
+  if (api::type_class(type, path) == H5T_ENUM) {  // e.g. h5py's booleans: read as the base integers
+    base_of_enum = api::type_super(type, path);
     base = base_of_enum.get();
   }
-  const H5T_class_t cls = H5Tget_class(base);
-  const std::size_t size = H5Tget_size(base);
-  t.big_endian = H5Tget_order(base) == H5T_ORDER_BE;
+  const H5T_class_t cls = api::type_class(base, path);
+  if (cls == H5T_INTEGER || cls == H5T_FLOAT) t.big_endian = api::type_is_big_endian(base, path);
+  const std::size_t size = cls == H5T_INTEGER || cls == H5T_FLOAT ? api::type_size(base, path) : 0;
   if (cls == H5T_INTEGER) {
     if (size != 1 && size != 2 && size != 4 && size != 8) {
       t.unsupported = std::to_string(size * 8) + "-bit integer";
       return t;
     }
-    t.dtype = dtype_from(H5Tget_sign(base) == H5T_SGN_2 ? 'i' : 'u', static_cast<int>(size * 8));
-    t.plain = H5Tget_precision(base) == size * 8 && H5Tget_offset(base) == 0;
+    t.dtype = dtype_from(api::type_is_signed(base, path) ? 'i' : 'u', static_cast<int>(size * 8));
+    t.plain = api::type_precision(base, path) == size * 8 && api::type_offset(base, path) == 0;
     return t;
   }
   if (cls == H5T_FLOAT) {
@@ -100,9 +110,8 @@ ElementType classify(hid_t type) {
       return t;
     }
     t.dtype = size == 4 ? DType::float32 : DType::float64;
-    const hid_t le = size == 4 ? H5T_IEEE_F32LE : H5T_IEEE_F64LE;
-    const hid_t be = size == 4 ? H5T_IEEE_F32BE : H5T_IEEE_F64BE;
-    t.plain = H5Tequal(base, le) > 0 || H5Tequal(base, be) > 0;
+    t.plain = api::type_equal(base, api::little_endian_type(t.dtype), path) ||
+              api::type_equal(base, api::big_endian_type(t.dtype), path);
     return t;
   }
   t.unsupported = class_name(cls);
@@ -123,33 +132,23 @@ struct Candidate {
   }
 };
 
-Shape extent(hid_t space) {
-  const int rank = H5Sget_simple_extent_ndims(space);
-  std::vector<hsize_t> dims(static_cast<std::size_t>(std::max(rank, 0)));
-  if (rank > 0) H5Sget_simple_extent_dims(space, dims.data(), nullptr);
+Shape extent(hid_t space, const std::string& path) {
+  const std::vector<hsize_t> dims = api::dataspace_dims(space, path);
   return Shape(dims.begin(), dims.end());
 }
 
-herr_t collect_dataset(hid_t, const char* name, const H5O_info_t* info, void* data) {
-  if (info->type == H5O_TYPE_DATASET) static_cast<std::vector<std::string>*>(data)->push_back(name);
-  return 0;
-}
-
 std::vector<Candidate> datasets_under(hid_t file, const std::string& file_path, const std::string& group) {
-  Id g(check(H5Oopen(file, group.c_str(), H5P_DEFAULT), file_path, "cannot open group"));
-  std::vector<std::string> names;
-  check(H5Ovisit2(g.get(), H5_INDEX_NAME, H5_ITER_INC, collect_dataset, &names, H5O_INFO_BASIC), file_path,
-        "cannot list the datasets");
+  const Id g = api::object_open(file, group, file_path);
   std::vector<Candidate> found;
   const std::string prefix = group == "/" ? "/" : group + "/";
-  for (const auto& relative : names) {
+  for (const auto& relative : api::object_datasets_below(g.get(), file_path)) {
     Candidate c{prefix + relative, {}, {}, false};
-    Id d(check(H5Dopen2(file, c.name.c_str(), H5P_DEFAULT), file_path, "cannot open dataset"));
-    Id type(check(H5Dget_type(d.get()), file_path, "cannot read a dataset's type"));
-    Id space(check(H5Dget_space(d.get()), file_path, "cannot read a dataset's shape"));
-    c.shape = extent(space.get());
-    c.null_space = H5Sget_simple_extent_type(space.get()) == H5S_NULL;
-    c.type = classify(type.get());
+    const Id d = api::dataset_open(file, c.name, file_path);
+    const Id type = api::dataset_type(d.get(), file_path);
+    const Id space = api::dataset_space(d.get(), file_path);
+    c.shape = extent(space.get(), file_path);
+    c.null_space = api::dataspace_class(space.get(), file_path) == H5S_NULL;
+    c.type = classify(type.get(), file_path);
     found.push_back(std::move(c));
   }
   return found;
@@ -172,13 +171,10 @@ std::string list(const std::vector<Candidate>& candidates, bool images_only) {
 std::string pick_dataset(hid_t file, const Location& where) {
   std::string group = "/";
   if (!where.object.empty() && where.object != "/") {
-    H5O_info_t info{};
-    if (H5Oget_info_by_name2(file, where.object.c_str(), &info, H5O_INFO_BASIC, H5P_DEFAULT) < 0) {
-      H5Eclear2(H5E_DEFAULT);
-      throw Error(where.file, "no object " + where.object + " in the file");
-    }
-    if (info.type == H5O_TYPE_DATASET) return where.object;
-    if (info.type != H5O_TYPE_GROUP) throw Error(where.file, where.object + " is not a dataset or group");
+    const std::optional<H5O_type_t> type = api::object_type(file, where.object);
+    if (!type) throw Error(where.file, "no object " + where.object + " in the file");
+    if (*type == H5O_TYPE_DATASET) return where.object;
+    if (*type != H5O_TYPE_GROUP) throw Error(where.file, where.object + " is not a dataset or group");
     group = where.object;
   }
   const std::vector<Candidate> all = datasets_under(file, where.file, group);
@@ -194,54 +190,37 @@ std::string pick_dataset(hid_t file, const Location& where) {
 
 // ------------------------------------------------------------------ metadata
 
-// An attribute read without failing the open: nullopt when absent or unreadable.
-std::optional<std::vector<std::string>> string_attribute(hid_t object, const char* name) {
-  if (H5Aexists(object, name) <= 0) return std::nullopt;
-  Id attr(H5Aopen(object, name, H5P_DEFAULT));
-  Id type(attr ? H5Aget_type(attr.get()) : H5I_INVALID_HID);
-  Id space(attr ? H5Aget_space(attr.get()) : H5I_INVALID_HID);
-  if (!type || !space || H5Tget_class(type.get()) != H5T_STRING) return std::nullopt;
-  const hssize_t count = H5Sget_simple_extent_npoints(space.get());
-  if (count <= 0) return std::nullopt;
-  std::vector<std::string> values(static_cast<std::size_t>(count));
-  Id memory(H5Tcopy(H5T_C_S1));
-  if (H5Tis_variable_str(type.get()) > 0) {
-    H5Tset_size(memory.get(), H5T_VARIABLE);
-    std::vector<char*> strings(values.size(), nullptr);
-    if (H5Aread(attr.get(), memory.get(), strings.data()) < 0) return std::nullopt;
-    for (std::size_t i = 0; i < values.size(); ++i) values[i] = strings[i] ? strings[i] : "";
-    H5Dvlen_reclaim(memory.get(), space.get(), H5P_DEFAULT, strings.data());
-  } else {
-    const std::size_t size = H5Tget_size(type.get());
-    H5Tset_size(memory.get(), size);
-    std::vector<char> buffer(size * values.size());
-    if (H5Aread(attr.get(), memory.get(), buffer.data()) < 0) return std::nullopt;
-    for (std::size_t i = 0; i < values.size(); ++i) {
-      const char* s = buffer.data() + i * size;
-      values[i].assign(s, strnlen(s, size));
-    }
+// Attributes read without failing the open: nullopt when absent, of another kind or
+// unreadable (an empty attribute reads as no values).
+std::optional<std::vector<std::string>> string_attribute(hid_t object, const char* name, const std::string& path) {
+  try {
+    if (!api::attribute_exists(object, name, path)) return std::nullopt;
+    const Id attribute = api::attribute_open(object, name, path);
+    const Id type = api::attribute_type(attribute.get(), path);
+    if (api::type_class(type.get(), path) != H5T_STRING) return std::nullopt;
+    return api::attribute_read_strings(attribute.get(), type.get(), path);
+  } catch (const Error&) {
+    return std::nullopt;
   }
-  return values;
 }
 
-std::optional<std::vector<double>> number_attribute(hid_t object, const char* name) {
-  if (H5Aexists(object, name) <= 0) return std::nullopt;
-  Id attr(H5Aopen(object, name, H5P_DEFAULT));
-  Id type(attr ? H5Aget_type(attr.get()) : H5I_INVALID_HID);
-  Id space(attr ? H5Aget_space(attr.get()) : H5I_INVALID_HID);
-  if (!type || !space) return std::nullopt;
-  const H5T_class_t cls = H5Tget_class(type.get());
-  const hssize_t count = H5Sget_simple_extent_npoints(space.get());
-  if ((cls != H5T_INTEGER && cls != H5T_FLOAT) || count <= 0) return std::nullopt;
-  std::vector<double> values(static_cast<std::size_t>(count));
-  if (H5Aread(attr.get(), H5T_NATIVE_DOUBLE, values.data()) < 0) return std::nullopt;
-  return values;
+std::optional<std::vector<double>> number_attribute(hid_t object, const char* name, const std::string& path) {
+  try {
+    if (!api::attribute_exists(object, name, path)) return std::nullopt;
+    const Id attribute = api::attribute_open(object, name, path);
+    const Id type = api::attribute_type(attribute.get(), path);
+    const H5T_class_t cls = api::type_class(type.get(), path);
+    if (cls != H5T_INTEGER && cls != H5T_FLOAT) return std::nullopt;
+    return api::attribute_read_doubles(attribute.get(), path);
+  } catch (const Error&) {
+    return std::nullopt;
+  }
 }
 
-// Dims from dimension-scale labels (H5DSset_label writes DIMENSION_LABELS) when every
-// axis has a one-letter label and no letter repeats.
-std::optional<std::string> labelled_dims(hid_t dataset, std::size_t rank) {
-  const auto labels = string_attribute(dataset, "DIMENSION_LABELS");
+// Dims from dimension-scale labels (DIMENSION_LABELS, see api::dimension_label_set) when
+// every axis has a one-letter label and no letter repeats.
+std::optional<std::string> labelled_dims(hid_t dataset, std::size_t rank, const std::string& path) {
+  const auto labels = string_attribute(dataset, "DIMENSION_LABELS", path);
   if (!labels || labels->size() != rank) return std::nullopt;
   std::string letters;
   for (const auto& label : *labels) {
@@ -257,32 +236,24 @@ std::optional<std::string> labelled_dims(hid_t dataset, std::size_t rank) {
 
 Pipeline read_pipeline(hid_t dcpl, const std::string& file) {
   Pipeline pipeline;
-  const int count = check(H5Pget_nfilters(dcpl), file, "cannot read the filter pipeline");
+  const int count = api::plist_filter_count(dcpl, file);
   for (int i = 0; i < count; ++i) {
-    unsigned flags = 0, config = 0;
-    std::vector<unsigned> values(32);
-    std::size_t n = values.size();
-    char name[64];
-    const H5Z_filter_t id =
-        check(H5Pget_filter2(dcpl, static_cast<unsigned>(i), &flags, &n, values.data(), sizeof name, name, &config),
-              file, "cannot read the filter pipeline");
-    values.resize(std::min(n, values.size()));
-    pipeline.push_back(Filter{static_cast<int>(id), std::move(values)});
+    std::vector<unsigned> values;
+    const int id = api::plist_filter(dcpl, static_cast<unsigned>(i), values, file);
+    pipeline.push_back(Filter{id, std::move(values)});
   }
   return pipeline;
 }
 
 std::vector<std::uint8_t> fill_value(hid_t dataset, hid_t dcpl, const ElementType& type, const std::string& file) {
   std::vector<std::uint8_t> fill(size_of(type.dtype), 0);
-  H5D_fill_value_t status{};
-  check(H5Pfill_value_defined(dcpl, &status), file, "cannot read the fill value");
-  if (status == H5D_FILL_VALUE_UNDEFINED) return fill;
-  Id file_type(check(H5Dget_type(dataset), file, "cannot read the element type"));
-  if (H5Tget_class(file_type.get()) == H5T_ENUM) {  // no enum-to-integer conversion: raw bytes
-    check(H5Pget_fill_value(dcpl, file_type.get(), fill.data()), file, "cannot read the fill value");
+  if (!api::plist_fill_value_defined(dcpl, file)) return fill;
+  const Id file_type = api::dataset_type(dataset, file);
+  if (api::type_class(file_type.get(), file) == H5T_ENUM) {  // no enum-to-integer conversion: raw bytes
+    api::plist_fill_value(dcpl, file_type.get(), fill.data(), file);
     if (type.big_endian) codecs::swap_bytes({reinterpret_cast<std::byte*>(fill.data()), fill.size()}, fill.size());
   } else {
-    check(H5Pget_fill_value(dcpl, little_endian_type(type.dtype), fill.data()), file, "cannot read the fill value");
+    api::plist_fill_value(dcpl, api::little_endian_type(type.dtype), fill.data(), file);
   }
   return fill;
 }
@@ -373,19 +344,15 @@ struct StoredChunk {
 // are relative to the superblock, which a user block moves (HDFGroup/hdf5#3003);
 // H5Dget_offset has always been absolute.
 std::uint64_t chunk_address_base(hid_t file, const std::string& path) {
-  unsigned major = 0, minor = 0, release = 0;
-  check(H5get_libversion(&major, &minor, &release), path, "HDF5: cannot read the library version");
-  if (std::tie(major, minor, release) >= std::make_tuple(1u, 14u, 4u)) return 0;
-  Id creation(check(H5Fget_create_plist(file), path, "cannot read the file creation properties"));
-  hsize_t user_block = 0;
-  check(H5Pget_userblock(creation.get(), &user_block), path, "cannot read the user block size");
-  return user_block;
+  if (api::library_version(path) >= std::make_tuple(1u, 14u, 4u)) return 0;
+  const Id creation = api::file_creation_plist(file, path);
+  return api::plist_user_block(creation.get(), path);
 }
 
 // Every stored chunk's address, size and filter mask, by its position in the chunk grid.
 std::unordered_map<std::int64_t, StoredChunk> stored_chunks(hid_t dataset, const Dataset& d, std::uint64_t count,
                                                             std::uint64_t address_base) {
-  Id space(check(H5Dget_space(dataset), d.file, "cannot read the dataspace"));
+  const Id space = api::dataset_space(dataset, d.file);
   std::unordered_map<std::int64_t, StoredChunk> found;
   found.reserve(count);
   const std::size_t rank = d.chunk_shape.size();
@@ -394,27 +361,12 @@ std::unordered_map<std::int64_t, StoredChunk> stored_chunks(hid_t dataset, const
   std::vector<hsize_t> offset(rank);
   std::vector<std::int64_t> position(rank);
   for (std::uint64_t i = 0; i < count; ++i) {
-    StoredChunk s;
-    haddr_t address = 0;
-    hsize_t size = 0;
-    check(H5Dget_chunk_info(dataset, space.get(), i, offset.data(), &s.filter_mask, &address, &size), d.file,
-          "cannot list the chunks");
-    s.address = address_base + address;
-    s.size = size;
+    const api::ChunkInfo info = api::dataset_chunk_info(dataset, space.get(), i, offset, d.file);
+    const StoredChunk s{address_base + info.address, info.size, info.filter_mask};
     for (std::size_t k = 0; k < rank; ++k) position[k] = static_cast<std::int64_t>(offset[k]) / d.chunk_shape[k];
     found[linear_index(position, grid)] = s;
   }
   return found;
-}
-
-// The stored size of the chunk at `offset`, found by HDF5 in O(log n); 0 when the chunk
-// was never written (HDF5 1.10 fails with this message then, later versions return 0).
-hsize_t chunk_storage_size(hid_t dataset, const std::vector<hsize_t>& offset, const std::string& path) {
-  hsize_t size = 0;
-  if (H5Dget_chunk_storage_size(dataset, offset.data(), &size) >= 0) return size;
-  const std::string why = error_stack_message();
-  if (why == "chunk storage is not allocated") return 0;
-  throw Error(path, "cannot look up a chunk: " + why);
 }
 
 void list_chunks(hid_t file, hid_t dataset, const Dataset& d, std::uint64_t count, ChunkTable& table) {
@@ -431,14 +383,15 @@ void list_chunks(hid_t file, hid_t dataset, const Dataset& d, std::uint64_t coun
     if (by_address) {
       if (const auto it = stored.find(position); it != stored.end()) {
         c.segments = {ByteRange{it->second.address, it->second.size}};
-        c.locator = it->second.filter_mask;
+        c.filter_mask = it->second.filter_mask;
         c.encoding = encodings(codec_name(d.pipeline, it->second.filter_mask));
       } else {
         c.encoding = encodings(usual_codec);
       }
     } else {
       std::copy(box.start.begin(), box.start.end(), offset.begin());
-      if (const hsize_t size = chunk_storage_size(dataset, offset, d.file); size > 0)
+      // HDF5 finds the chunk in O(log n); 0 bytes: never written.
+      if (const std::uint64_t size = api::dataset_chunk_storage_size(dataset, offset, d.file); size > 0)
         c.segments = {ByteRange{kNoAddress, size}};
       c.encoding = encodings(usual_codec);
     }
@@ -452,18 +405,16 @@ void list_chunks(hid_t file, hid_t dataset, const Dataset& d, std::uint64_t coun
 std::string missing_filters(const Pipeline& pipeline) {
   std::string missing;
   for (const auto& f : pipeline)
-    if (H5Zfilter_avail(f.id) <= 0 && !decodes(f.id))
+    if (!api::filter_available(f.id) && !decodes(f.id))
       missing += (missing.empty() ? "" : ", ") + filter_name(f.id) + " (id " + std::to_string(f.id) + ")";
   return missing;
 }
 
 std::vector<std::uint8_t> read_all(hid_t dataset, const Dataset& d) {
   std::vector<std::uint8_t> data(d.info.decoded_bytes());
-  Id file_type(check(H5Dget_type(dataset), d.file, "cannot read the element type"));
-  const bool raw = H5Tget_class(file_type.get()) == H5T_ENUM;
-  check(H5Dread(dataset, raw ? file_type.get() : little_endian_type(d.info.dtype), H5S_ALL, H5S_ALL, H5P_DEFAULT,
-                data.data()),
-        d.file, ("cannot read dataset " + d.name).c_str());
+  const Id file_type = api::dataset_type(dataset, d.file);
+  const bool raw = api::type_class(file_type.get(), d.file) == H5T_ENUM;
+  api::dataset_read(dataset, raw ? file_type.get() : api::little_endian_type(d.info.dtype), data.data(), d.file);
   if (raw && d.swap_bytes)
     codecs::swap_bytes({reinterpret_cast<std::byte*>(data.data()), data.size()}, size_of(d.info.dtype));
   return data;
@@ -485,20 +436,19 @@ std::optional<Location> split_location(const std::string& spec) {
 }
 
 bool has_hdf5_signature(const std::string& file) {
-  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
   struct stat st {};
-  bool found = false;
-  if (::fstat(fd, &st) == 0) {
-    const auto size = static_cast<std::uint64_t>(st.st_size);
-    for (std::uint64_t at = 0; !found && at + sizeof kSignature <= size; at = at ? at * 2 : 512) {
-      unsigned char head[sizeof kSignature];
-      found = ::pread(fd, head, sizeof head, static_cast<off_t>(at)) == static_cast<ssize_t>(sizeof head) &&
-              std::memcmp(head, kSignature, sizeof head) == 0;
+  if (::stat(file.c_str(), &st) != 0) return false;
+  const io::File f(file);
+  try {
+    for (std::uint64_t at = 0; at + sizeof kSignature <= static_cast<std::uint64_t>(st.st_size);
+         at = at ? at * 2 : 512) {
+      std::array<std::byte, sizeof kSignature> head;
+      f.read_at(head, at);
+      if (std::memcmp(head.data(), kSignature, sizeof kSignature) == 0) return true;
     }
+  } catch (const Error&) {  // unreadable: not HDF5 as far as recognizing goes
   }
-  ::close(fd);
-  return found;
+  return false;
 }
 
 bool lists_addresses(std::uint64_t chunk_count) noexcept { return chunk_count <= kAddressListLimit; }
@@ -507,21 +457,21 @@ std::pair<Dataset, ChunkTable> describe(const std::string& spec) {
   const std::optional<Location> where = split_location(spec);
   if (!where) throw Error(spec, "no such file");
   const std::string& file_path = where->file;
-  auto lock = hdf5_lock();  // declared first: released after every Id below is closed
-  Id file = open_file_readonly(file_path);
+  auto lock = api::hdf5_lock();  // declared first: released after every Id below is closed
+  const Id file = api::file_open_readonly(file_path);
   Dataset d;
   d.file = file_path;
   d.name = pick_dataset(file.get(), *where);
   const std::string context = "dataset " + d.name;
-  Id dataset(check(H5Dopen2(file.get(), d.name.c_str(), H5P_DEFAULT), file_path, ("cannot open " + context).c_str()));
+  const Id dataset = api::dataset_open(file.get(), d.name, file_path);
 
-  Id type(check(H5Dget_type(dataset.get()), file_path, "cannot read the element type"));
-  const ElementType element = classify(type.get());
+  const Id type = api::dataset_type(dataset.get(), file_path);
+  const ElementType element = classify(type.get(), file_path);
   if (!element.unsupported.empty())
     throw Error(file_path,
                 context + ": element type " + element.unsupported + " is not supported (" + kReadableTypes + ")");
-  Id space(check(H5Dget_space(dataset.get()), file_path, "cannot read the dataspace"));
-  switch (H5Sget_simple_extent_type(space.get())) {
+  const Id space = api::dataset_space(dataset.get(), file_path);
+  switch (api::dataspace_class(space.get(), file_path)) {
     case H5S_NULL:
       throw Error(file_path, context + " has no elements (null dataspace)");
     case H5S_SCALAR:
@@ -530,18 +480,19 @@ std::pair<Dataset, ChunkTable> describe(const std::string& spec) {
       break;
   }
   d.info.format = "hdf5";
-  d.info.shape = extent(space.get());
+  d.info.shape = extent(space.get(), file_path);
   d.info.dtype = element.dtype;
   if (d.info.decoded_bytes() == 0)
     throw Error(file_path, context + " is empty (shape " + shape_text(d.info.shape) + ")");
   try {
-    d.info.dims = labelled_dims(dataset.get(), d.info.shape.size()).value_or(default_dims(d.info.shape.size()));
+    d.info.dims =
+        labelled_dims(dataset.get(), d.info.shape.size(), file_path).value_or(default_dims(d.info.shape.size()));
   } catch (const Error& e) {
     throw Error(file_path, context + ": " + e.cause());
   }
   // Vigra / ilastik store voxel sizes in micrometers, one per axis; strata's own .h5 output
   // (like BigDataViewer-style files) stores one per spatial axis, in Z, Y, X order.
-  if (const auto sizes = number_attribute(dataset.get(), "element_size_um")) {
+  if (const auto sizes = number_attribute(dataset.get(), "element_size_um", file_path)) {
     std::string spatial;
     for (const char letter : d.info.dims)
       if (letter == 'Z' || letter == 'Y' || letter == 'X') spatial += letter;
@@ -549,31 +500,29 @@ std::pair<Dataset, ChunkTable> describe(const std::string& spec) {
     if (sizes->size() == axes.size())
       for (std::size_t i = 0; i < sizes->size(); ++i) d.info.physical_sizes[axes[i]] = {(*sizes)[i], "µm"};
   }
-  H5Eclear2(H5E_DEFAULT);  // attributes that failed to read leave records behind
   d.swap_bytes = element.big_endian;
 
-  Id dcpl(check(H5Dget_create_plist(dataset.get()), file_path, "cannot read the creation properties"));
+  const Id dcpl = api::dataset_creation_plist(dataset.get(), file_path);
   d.fill = fill_value(dataset.get(), dcpl.get(), element, file_path);
   ChunkTable table;
   table.files = {file_path};
-  const H5D_layout_t layout = H5Pget_layout(dcpl.get());
+  table.fill = d.fill;
+  const H5D_layout_t layout = api::plist_layout(dcpl.get(), file_path);
   if (layout == H5D_COMPACT) {
     d.access = Access::in_state;
     d.data = read_all(dataset.get(), d);
     list_pieces(d, kNoAddress, true, "raw", table);
   } else if (layout == H5D_CONTIGUOUS) {
-    const int external = check(H5Pget_external_count(dcpl.get()), file_path, "cannot read the storage properties");
-    const haddr_t address = H5Dget_offset(dataset.get());
-    H5Eclear2(H5E_DEFAULT);  // H5Dget_offset fails (without a stack worth reporting) when unallocated
-    const bool stored = external > 0 || address != HADDR_UNDEF;
+    const int external = api::plist_external_count(dcpl.get(), file_path);
+    const std::optional<std::uint64_t> address = api::dataset_offset(dataset.get());
+    const bool stored = external > 0 || address;
     d.access = external == 0 && element.plain ? Access::contiguous : Access::library;
-    list_pieces(d, d.access == Access::contiguous ? address : kNoAddress, stored, external > 0 ? "external" : "raw",
-                table);
+    list_pieces(d, d.access == Access::contiguous && address ? *address : kNoAddress, stored,
+                external > 0 ? "external" : "raw", table);
   } else if (layout == H5D_CHUNKED) {
-    std::vector<hsize_t> chunk(d.info.shape.size());
-    check(H5Pget_chunk(dcpl.get(), static_cast<int>(chunk.size()), chunk.data()), file_path,
-          "cannot read the chunk shape");
+    const std::vector<hsize_t> chunk = api::plist_chunk(dcpl.get(), d.info.shape.size(), file_path);
     d.chunk_shape.assign(chunk.begin(), chunk.end());
+    table.chunk_shape = d.chunk_shape;
     d.pipeline = read_pipeline(dcpl.get(), file_path);
     if (const std::string missing = missing_filters(d.pipeline); !missing.empty())
       throw Error(file_path,
@@ -581,8 +530,7 @@ std::pair<Dataset, ChunkTable> describe(const std::string& spec) {
                       " is not available (strata decodes deflate, shuffle, fletcher32, lzf, blosc and zstd)");
     const bool decodable = element.plain && std::all_of(d.pipeline.begin(), d.pipeline.end(),
                                                         [](const Filter& f) { return decodes(f.id); });
-    hsize_t count = 0;
-    check(H5Dget_num_chunks(dataset.get(), space.get(), &count), file_path, "cannot count the chunks");
+    const std::uint64_t count = api::dataset_chunk_count(dataset.get(), space.get(), file_path);
     d.access = !decodable               ? Access::library
                : lists_addresses(count) ? Access::chunks_by_address
                                         : Access::chunks_by_lookup;
@@ -590,7 +538,7 @@ std::pair<Dataset, ChunkTable> describe(const std::string& spec) {
       // HDF5 then applies every filter, also those only strata decodes (lzf, zstd).
       const std::string why = element.plain ? "a filter strata does not decode" : "an element type with padding bits";
       for (const auto& f : d.pipeline)
-        if (H5Zfilter_avail(f.id) <= 0)
+        if (!api::filter_available(f.id))
           throw Error(file_path, context + " needs HDF5 to read it (" + why + "), and HDF5 lacks filter " +
                                      filter_name(f.id) + " (id " + std::to_string(f.id) + ")");
     }

@@ -1,9 +1,8 @@
 #pragma once
 // HDF5 filter pipelines undone by strata itself, on raw chunk bytes read with pread: the
-// decoders run in any thread, outside the HDF5 lock. Knows nothing of files or of the HDF5
-// library; errors carry no path (callers add it).
+// decoders (src/codecs) run in any thread, outside the HDF5 lock. Knows nothing of files or
+// of the HDF5 library; errors carry no path (callers add it).
 #include <cstddef>
-#include <cstdint>
 #include <span>
 #include <string>
 #include <vector>
@@ -46,15 +45,5 @@ bool any_applied(const Pipeline& pipeline, unsigned filter_mask) noexcept;
 // checksum or a size that does not match.
 void decode_chunk(const Pipeline& pipeline, unsigned filter_mask, std::span<const std::byte> stored,
                   std::span<std::byte> out, std::size_t element_size);
-
-// The pieces, exposed for tests.
-// HDF5's byte shuffle undone: `in` holds byte 0 of every element, then byte 1, ...;
-// bytes beyond the last whole element are copied as they are.
-void unshuffle(std::span<const std::byte> in, std::span<std::byte> out, std::size_t element_size) noexcept;
-// Fletcher-32 as HDF5 computes it (16-bit big-endian words).
-std::uint32_t fletcher32(std::span<const std::byte> data) noexcept;
-// LZF (liblzf's format, h5py's filter 32000). Returns the bytes written; throws when the
-// data is corrupt or decodes to more than out.size() bytes.
-std::size_t lzf_decompress(std::span<const std::byte> in, std::span<std::byte> out);
 
 }  // namespace strata::hdf5

@@ -5,8 +5,6 @@
 // and voxel sizes `element_size_um`, which is how strata's HDF5 reader, h5py users and
 // ilastik-style readers find them.
 #include <fcntl.h>
-#include <hdf5.h>
-#include <hdf5_hl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -17,8 +15,13 @@
 #include <vector>
 
 #include "codecs/blosc.hpp"
-#include "formats/hdf5/blosc_filter.hpp"
-#include "formats/hdf5/hdf5_api.hpp"
+#include "formats/hdf5/api/attribute.hpp"
+#include "formats/hdf5/api/dataset.hpp"
+#include "formats/hdf5/api/dataspace.hpp"
+#include "formats/hdf5/api/datatype.hpp"
+#include "formats/hdf5/api/file.hpp"
+#include "formats/hdf5/api/filter.hpp"
+#include "formats/hdf5/api/property_list.hpp"
 #include "mpi/comm.hpp"
 #include "mpi/hints.hpp"
 #include "formats/format_writer.hpp"
@@ -27,8 +30,8 @@
 namespace strata {
 namespace {
 
-using hdf5::check;
-using hdf5::Id;
+namespace api = hdf5::api;
+using api::Id;
 
 // Errors name no file: the caller names the destination rather than the temporary.
 const std::string kUnnamed;
@@ -59,8 +62,8 @@ std::vector<hsize_t> plane_chunk(const Slab& slab) {
 
 void add_codec(hid_t dcpl, std::string_view codec) {
   if (codec == "gzip") {  // h5py's compression="gzip", compression_opts=1, shuffle=True
-    check(H5Pset_shuffle(dcpl), kUnnamed, "HDF5: cannot add the shuffle filter");
-    check(H5Pset_deflate(dcpl, 1), kUnnamed, "HDF5: cannot add the deflate filter");
+    api::plist_set_shuffle(dcpl, kUnnamed);
+    api::plist_set_deflate(dcpl, 1, kUnnamed);
   } else if (codec == "blosc-lz4" || codec == "blosc-zstd") {
     const std::string_view cname = codec.substr(codec.find('-') + 1);
     if (!codecs::blosc_has_compressor(cname))
@@ -70,8 +73,7 @@ void add_codec(hid_t dcpl, std::string_view codec) {
                                          cname == "lz4" ? kBloscLz4 : kBloscZstd};
     // Optional, as hdf5plugin sets it: a chunk Blosc cannot compress (over 2 GiB) is stored
     // as it is rather than failing one rank inside a collective write.
-    check(H5Pset_filter(dcpl, hdf5::kBloscFilterId, H5Z_FLAG_OPTIONAL, values.size(), values.data()), kUnnamed,
-          "HDF5: cannot add the Blosc filter");
+    api::plist_set_filter(dcpl, api::kBloscFilterId, true, values, kUnnamed);
   }
 }
 
@@ -85,28 +87,23 @@ struct Properties {
 // memory share, 4 MiB did not, and wrote as fast here.
 Properties properties(const mpi::Comm& comm, const Slab& slab, std::string_view codec) {
   Properties p;
-  p.file_access = Id(check(H5Pcreate(H5P_FILE_ACCESS), kUnnamed, "HDF5: cannot create a file access list"));
+  p.file_access = api::plist_create(api::PropertyList::file_access, kUnnamed);
   const mpi::Hints hints(std::vector<std::pair<std::string, std::string>>{{"cb_buffer_size", "4194304"}});  // HDF5 keeps a copy
-  check(H5Pset_fapl_mpio(p.file_access.get(), comm.get(), hints.get()), kUnnamed, "HDF5: cannot select MPI-IO");
+  api::plist_set_mpio(p.file_access.get(), comm.get(), hints.get(), kUnnamed);
 
-  p.creation = Id(check(H5Pcreate(H5P_DATASET_CREATE), kUnnamed, "HDF5: cannot create a dataset creation list"));
-  const std::vector<hsize_t> chunk = plane_chunk(slab);
-  check(H5Pset_chunk(p.creation.get(), static_cast<int>(chunk.size()), chunk.data()), kUnnamed,
-        "HDF5: cannot chunk by plane");
+  p.creation = api::plist_create(api::PropertyList::dataset_creation, kUnnamed);
+  api::plist_set_chunk(p.creation.get(), plane_chunk(slab), kUnnamed);
   // Every element is written: filling allocated chunks first would write them twice.
-  check(H5Pset_fill_time(p.creation.get(), H5D_FILL_TIME_NEVER), kUnnamed, "HDF5: cannot set the fill time");
+  api::plist_set_fill_time_never(p.creation.get(), kUnnamed);
   add_codec(p.creation.get(), codec);
 
-  p.transfer = Id(check(H5Pcreate(H5P_DATASET_XFER), kUnnamed, "HDF5: cannot create a transfer list"));
+  p.transfer = api::plist_create(api::PropertyList::transfer, kUnnamed);
   // HDF5 compresses chunks only in collective writes. Without compression every rank
   // writes its own planes' bytes where they go: independent writes skip the aggregation
   // step, which made collective writes of the same data 3-13 times slower here.
-  check(H5Pset_dxpl_mpio(p.transfer.get(), codec == "none" ? H5FD_MPIO_INDEPENDENT : H5FD_MPIO_COLLECTIVE),
-        kUnnamed, "HDF5: cannot set the transfer mode");
+  api::plist_set_collective(p.transfer.get(), codec != "none", kUnnamed);
 
-  const std::vector<hsize_t> dims = hsizes(slab.shape);
-  p.space = Id(check(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), kUnnamed,
-                     "HDF5: cannot create the dataspace"));
+  p.space = api::dataspace_create(hsizes(slab.shape), kUnnamed);
   return p;
 }
 
@@ -123,25 +120,14 @@ std::vector<double> element_size_um(const ArrayInfo& info) {
   return sizes;
 }
 
-void write_attribute(hid_t dataset, const char* name, const std::vector<double>& values) {
-  const hsize_t count = values.size();
-  Id space(check(H5Screate_simple(1, &count, nullptr), kUnnamed, "HDF5: cannot create an attribute dataspace"));
-  Id attribute(check(H5Acreate2(dataset, name, H5T_IEEE_F64LE, space.get(), H5P_DEFAULT, H5P_DEFAULT), kUnnamed,
-                     "HDF5: cannot create an attribute"));
-  check(H5Awrite(attribute.get(), H5T_NATIVE_DOUBLE, values.data()), kUnnamed, "HDF5: cannot write an attribute");
-}
-
 // Collective (every rank, the same arguments): the dataset, its labels and attributes.
 Id create_dataset(hid_t file, const ArrayInfo& info, const Properties& p) {
-  Id dataset(check(H5Dcreate2(file, "/data", hdf5::little_endian_type(info.dtype), p.space.get(), H5P_DEFAULT,
-                              p.creation.get(), H5P_DEFAULT),
-                   kUnnamed, "HDF5: cannot create the dataset /data"));
-  for (std::size_t i = 0; i < info.dims.size(); ++i) {
-    const char label[2] = {info.dims[i], '\0'};
-    check(H5DSset_label(dataset.get(), static_cast<unsigned>(i), label), kUnnamed, "HDF5: cannot label a dimension");
-  }
+  Id dataset = api::dataset_create(file, "/data", api::little_endian_type(info.dtype), p.space.get(),
+                                   p.creation.get(), kUnnamed);
+  for (std::size_t i = 0; i < info.dims.size(); ++i)
+    api::dimension_label_set(dataset.get(), static_cast<unsigned>(i), std::string(1, info.dims[i]), kUnnamed);
   if (const std::vector<double> sizes = element_size_um(info); !sizes.empty())
-    write_attribute(dataset.get(), "element_size_um", sizes);
+    api::attribute_write_doubles(dataset.get(), "element_size_um", sizes, kUnnamed);
   return dataset;
 }
 
@@ -179,26 +165,16 @@ struct Selection {
 
 Selection select(hid_t dataset, const Piece* piece) {
   Selection s;
-  s.file = Id(check(H5Dget_space(dataset), kUnnamed, "HDF5: cannot read the dataspace"));
+  s.file = api::dataset_space(dataset, kUnnamed);
   if (!piece) {
-    check(H5Sselect_none(s.file.get()), kUnnamed, "HDF5: cannot clear a selection");
-    s.memory = Id(check(H5Scopy(s.file.get()), kUnnamed, "HDF5: cannot copy a selection"));
+    api::dataspace_select_none(s.file.get(), kUnnamed);
+    s.memory = api::dataspace_copy(s.file.get(), kUnnamed);
     return s;
   }
   const std::vector<hsize_t> start = hsizes(piece->box.start), count = hsizes(piece->box.shape());
-  check(H5Sselect_hyperslab(s.file.get(), H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr), kUnnamed,
-        "HDF5: cannot select planes");
-  s.memory = Id(check(H5Screate_simple(static_cast<int>(count.size()), count.data(), nullptr), kUnnamed,
-                      "HDF5: cannot create a memory dataspace"));
+  api::dataspace_select_box(s.file.get(), start, count, kUnnamed);
+  s.memory = api::dataspace_create(count, kUnnamed);
   return s;
-}
-
-// Closes `id` now. Closing flushes what HDF5 still holds, so its failure is the write's;
-// Id's reset() (H5Idec_ref) reports it only on the error stack.
-void close_now(Id& id, const char* what) {
-  id.reset();
-  if (const std::string stack = hdf5::error_stack_message(); !stack.empty())
-    throw Error(kUnnamed, std::string(what) + ": " + stack);
 }
 
 // Disk space for the whole file, taken before any data moves. A write that runs out of
@@ -230,23 +206,20 @@ void release_space(const std::string& path) {
 
 void write_hdf5(const mpi::Comm& comm, const std::string& path, const ArrayInfo& info, Slab& slab,
                 std::string_view codec) {
-  auto lock = hdf5::hdf5_lock();  // declared first: released after every Id below is closed
+  auto lock = api::hdf5_lock();  // declared first: released after every Id below is closed
   // Each collective HDF5 call is preceded by an agreement on the local work before it and
   // followed by one on its outcome, so a rank never enters a collective the others skip.
   Properties p;
   mpi::agreed(comm, [&] { p = properties(comm, slab, codec); });
   Id file;
-  mpi::agreed(comm, [&] {
-    file = Id(check(H5Fcreate(path.c_str(), H5F_ACC_EXCL, H5P_DEFAULT, p.file_access.get()), kUnnamed,
-                    "HDF5: cannot create the file"));
-  });
+  mpi::agreed(comm, [&] { file = api::file_create(path, p.file_access.get(), kUnnamed); });
   Id dataset;
   mpi::agreed(comm, [&] { dataset = create_dataset(file.get(), info, p); });
   mpi::agreed(comm, [&] {
     if (comm.rank() == 0) reserve_space(path, info, slab);
   });
 
-  const hid_t type = hdf5::little_endian_type(slab.dtype);  // the file's type: no conversion
+  const hid_t type = api::little_endian_type(slab.dtype);  // the file's type: no conversion
   const std::vector<Piece> own = pieces(slab);
   const std::uint64_t writes = comm.max(std::uint64_t{own.size()});  // every rank makes as many calls
   const std::byte unused{};
@@ -256,13 +229,13 @@ void write_hdf5(const mpi::Comm& comm, const std::string& path, const ArrayInfo&
     mpi::agreed(comm, [&] { s = select(dataset.get(), piece); });
     const std::byte* data = piece ? slab.data.data() + piece->offset : &unused;
     mpi::agreed(comm, [&] {
-      check(H5Dwrite(dataset.get(), type, s.memory.get(), s.file.get(), p.transfer.get(), data), kUnnamed,
-            "HDF5: cannot write /data");
+      api::dataset_write(dataset.get(), type, s.memory.get(), s.file.get(), p.transfer.get(), data, kUnnamed);
     });
   }
   mpi::agreed(comm, [&] {
-    close_now(dataset, "HDF5: cannot close /data");
-    close_now(file, "HDF5: cannot close the file");
+    // Closing flushes what HDF5 still holds: its failure is the write's.
+    dataset.close(kUnnamed);
+    file.close(kUnnamed);
   });
   mpi::agreed(comm, [&] {
     if (comm.rank() == 0) release_space(path);

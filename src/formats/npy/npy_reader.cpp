@@ -1,18 +1,17 @@
 #include "formats/npy/npy_format.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <mutex>
 #include <regex>
 
+#include "io/file.hpp"
 #include "io/raw_reads.hpp"
 #include "model/serialize.hpp"
 #include "strata/dims.hpp"
 #include "strata/error.hpp"
+#include "strata/grid.hpp"
 
 namespace strata {
 namespace {
@@ -27,9 +26,10 @@ struct NpyHeader {
 };
 
 // The header dict, a Python literal: {'descr': '<u2', 'fortran_order': False, 'shape': (3, 4), }
-NpyHeader parse_header(const std::string& path, int fd) {
+NpyHeader parse_header(const io::File& file) {
+  const std::string& path = file.path();
   std::byte prefix[12];
-  pread_all(fd, prefix, 0);
+  file.read_at(prefix, 0);
   if (std::memcmp(prefix, kMagic.data(), kMagic.size()) != 0) throw Error(path, "not a NumPy .npy file");
   const auto major = static_cast<unsigned>(prefix[6]);
   if (major < 1 || major > 3) throw Error(path, ".npy format version " + std::to_string(major) + " is not supported");
@@ -38,7 +38,7 @@ NpyHeader parse_header(const std::string& path, int fd) {
   for (std::size_t i = 0; i < length_bytes; ++i) length |= static_cast<std::uint64_t>(prefix[8 + i]) << (8 * i);
   if (length > (std::uint64_t{1} << 24)) throw Error(path, "the .npy header is implausibly long");
   std::string dict(length, '\0');
-  pread_all(fd, std::as_writable_bytes(std::span(dict)), 8 + length_bytes);
+  file.read_at(std::as_writable_bytes(std::span(dict)), 8 + length_bytes);
 
   static const std::regex descr(R"('descr'\s*:\s*'([^']*)')"), order(R"('fortran_order'\s*:\s*(True|False))"),
       shape(R"('shape'\s*:\s*\(([^)]*)\))");
@@ -64,53 +64,27 @@ NpyHeader parse_header(const std::string& path, int fd) {
 
 class NpyDriver final : public Driver {
  public:
-  NpyDriver(ArrayInfo info, ChunkTable table, bool swap) : info_(std::move(info)), table_(std::move(table)), swap_(swap) {}
-  ~NpyDriver() override {
-    if (fd_ >= 0) ::close(fd_);
-  }
+  NpyDriver(ArrayInfo info, ChunkTable table, bool swap)
+      : info_(std::move(info)), table_(std::move(table)), swap_(swap), file_(table_.files.at(0)) {}
 
   const ArrayInfo& info() const override { return info_; }
   const ChunkTable& chunks() const override { return table_; }
-
-  void read_chunk(const ChunkRef& chunk, const Box& region, const View& dest) const override {
-    try {
-      read_raw_region(file_descriptor(), chunk.segments.front(), chunk.box, info_.shape, info_.dtype, swap_, region,
-                      dest);
-    } catch (const Error& e) {
-      throw Error(table_.files[0], "reading plane " + chunk.box.to_string() + ": " + e.cause());
-    }
-  }
-
   std::string save() const override { return to_bytes(json{{"info", info_}, {"chunks", table_}, {"swap", swap_}}); }
 
  private:
-  int file_descriptor() const {
-    std::call_once(fd_once_, [this] {
-      fd_ = ::open(table_.files[0].c_str(), O_RDONLY | O_CLOEXEC);
-      if (fd_ < 0) throw Error("", std::string("cannot open: ") + std::strerror(errno));
-    });
-    return fd_;
+  void decode(const ChunkRef& chunk, const Box& region, const View& dest) const override {
+    io::read_raw_region(file_, chunk.segments.front(), chunk.box, info_.shape, info_.dtype, swap_, region, dest);
   }
 
   ArrayInfo info_;
   ChunkTable table_;
   bool swap_;
-  mutable std::once_flag fd_once_;
-  mutable int fd_ = -1;
+  io::File file_;
 };
 
 std::unique_ptr<Driver> open_npy(const std::string& path, const OpenOptions& options) {
   if (options.level != 0) throw Error(path, "a .npy file has one resolution level, not " + std::to_string(options.level));
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw Error(path, std::string("cannot open: ") + std::strerror(errno));
-  NpyHeader h;
-  try {
-    h = parse_header(path, fd);
-  } catch (const Error& e) {
-    ::close(fd);
-    throw Error(path, e.cause());
-  }
-  ::close(fd);
+  const NpyHeader h = parse_header(io::File(path));
 
   ArrayInfo info;
   info.format = "npy";
@@ -121,32 +95,28 @@ std::unique_ptr<Driver> open_npy(const std::string& path, const OpenOptions& opt
   if (h.data_offset + info.decoded_bytes() > file_bytes)
     throw Error(path, "the file holds " + std::to_string(file_bytes - std::min(file_bytes, h.data_offset)) +
                           " bytes of data, the header promises " + std::to_string(info.decoded_bytes()) + " (truncated?)");
+  if (element_count(h.shape) == 0) throw Error(path, "the array is empty (shape " + Box::whole(h.shape).to_string() + ")");
 
-  // One piece per plane (or the whole array when it has fewer than three axes).
+  // One piece per plane (or the whole array when it has fewer than three axes): a grid of
+  // chunks one element deep on the leading axes.
   ChunkTable table;
   table.files = {path};
   table.codecs = {"raw"};
   const std::size_t lead = h.shape.size() > 2 ? h.shape.size() - 2 : 0;
-  const Shape plane(h.shape.begin() + static_cast<std::ptrdiff_t>(lead), h.shape.end());
-  const std::uint64_t plane_bytes = static_cast<std::uint64_t>(element_count(plane)) * size_of(info.dtype);
-  const std::int64_t planes = element_count(Shape(h.shape.begin(), h.shape.begin() + static_cast<std::ptrdiff_t>(lead)));
-  if (element_count(h.shape) == 0) throw Error(path, "the array is empty (shape " + Box::whole(h.shape).to_string() + ")");
-  std::vector<std::int64_t> at(lead, 0);
-  for (std::int64_t p = 0; p < planes; ++p) {
+  table.chunk_shape = h.shape;
+  std::fill(table.chunk_shape.begin(), table.chunk_shape.begin() + static_cast<std::ptrdiff_t>(lead), 1);
+  const ChunkGrid grid{h.shape, table.chunk_shape};
+  const std::uint64_t plane_bytes = static_cast<std::uint64_t>(element_count(table.chunk_shape)) * size_of(info.dtype);
+  const Box positions = Box::whole(grid.extent());
+  Index at = positions.start;
+  std::uint64_t offset = h.data_offset;
+  do {
     ChunkRef c;
-    c.box = Box::whole(h.shape);
-    for (std::size_t i = 0; i < lead; ++i) {
-      c.box.start[i] = at[i];
-      c.box.stop[i] = at[i] + 1;
-    }
-    c.locator = static_cast<std::uint64_t>(p);
-    c.segments = {{h.data_offset + static_cast<std::uint64_t>(p) * plane_bytes, plane_bytes}};
+    c.box = grid.box(at);
+    c.segments = {{offset, plane_bytes}};
+    offset += plane_bytes;
     table.chunks.push_back(std::move(c));
-    for (std::size_t i = lead; i-- > 0;) {
-      if (++at[i] < h.shape[i]) break;
-      at[i] = 0;
-    }
-  }
+  } while (next_in(at, positions));
   return std::make_unique<NpyDriver>(std::move(info), std::move(table), h.type.swap_bytes);
 }
 

@@ -48,7 +48,7 @@ class ChunkTableBuilder {
   void add_plane(const std::array<std::int64_t, 3>& tcz, const PlaneSource& source) {
     Box box = plane_box(tcz);
     if (source.file < 0) {  // not stored: one chunk without segments, read as zeros
-      out_.table.chunks.push_back(ChunkRef{box, 0, 0, 0, {}});
+      out_.table.chunks.push_back(ChunkRef{box});
       return;
     }
     const TiffStructure& file = series_.files[source.file];
@@ -69,10 +69,14 @@ class ChunkTableBuilder {
           box.start[5] = static_cast<std::int64_t>(plane);
           box.stop[5] = box.start[5] + 1;
         }
-        out_.table.chunks.push_back(
-            ChunkRef{box, static_cast<std::uint32_t>(source.file), encoding, page.ifd_offset,
-                     e.row_addressable() ? row_segments(striles, e, plane, y0, y1)
-                                         : block_segments(striles, e, plane, y0, y1)});
+        ChunkRef chunk;
+        chunk.box = box;
+        chunk.file = static_cast<std::uint32_t>(source.file);
+        chunk.encoding = encoding;
+        chunk.segments = e.row_addressable() ? row_segments(striles, e, plane, y0, y1)
+                                             : block_segments(striles, e, plane, y0, y1);
+        chunk.ifd_offset = page.ifd_offset;
+        out_.table.chunks.push_back(std::move(chunk));
       }
     }
   }

@@ -20,7 +20,7 @@ struct TiffChunks {
 
 // Segments of a chunk: for uncompressed strips, byte runs of whole rows (neighbouring strips
 // merged); otherwise one segment per strip or tile, row-major over the band's blocks.
-// ChunkRef::locator is the IFD's file offset. Throws strata::Error naming the file when a
+// ChunkRef::ifd_offset is the page's IFD offset. Throws strata::Error naming the file when a
 // page's strips or tiles are inconsistent (wrong count, empty, beyond the end of the file,
 // too short for uncompressed data).
 TiffChunks build_chunk_table(const TiffSeries& series, std::uint64_t max_chunk_bytes = kMaxChunkBytes);

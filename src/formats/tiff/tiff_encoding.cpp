@@ -122,30 +122,4 @@ std::string codec_name(const TiffEncoding& e) {
   return name;
 }
 
-void to_json(nlohmann::json& j, const TiffEncoding& e) {
-  j = nlohmann::json{{"compression", e.compression}, {"predictor", e.predictor},
-                     {"bits", e.bits},               {"sample_format", e.sample_format},
-                     {"samples", e.samples},         {"planar", e.planar},
-                     {"fill_order", e.fill_order},   {"big_endian", e.big_endian},
-                     {"tiled", e.tiled},             {"width", e.width},
-                     {"length", e.length},           {"block_width", e.block_width},
-                     {"block_length", e.block_length}};
-}
-
-void from_json(const nlohmann::json& j, TiffEncoding& e) {
-  j.at("compression").get_to(e.compression);
-  j.at("predictor").get_to(e.predictor);
-  j.at("bits").get_to(e.bits);
-  j.at("sample_format").get_to(e.sample_format);
-  j.at("samples").get_to(e.samples);
-  j.at("planar").get_to(e.planar);
-  j.at("fill_order").get_to(e.fill_order);
-  j.at("big_endian").get_to(e.big_endian);
-  j.at("tiled").get_to(e.tiled);
-  j.at("width").get_to(e.width);
-  j.at("length").get_to(e.length);
-  j.at("block_width").get_to(e.block_width);
-  j.at("block_length").get_to(e.block_length);
-}
-
 }  // namespace strata::tiff

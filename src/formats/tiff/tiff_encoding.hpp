@@ -56,7 +56,7 @@ TiffEncoding encoding_of(const TiffPage& page, bool big_endian);
 // "none", "deflate+predictor", "lzw", "packbits", "zstd+float-predictor", ...
 std::string codec_name(const TiffEncoding& encoding);
 
-void to_json(nlohmann::json& j, const TiffEncoding& e);
-void from_json(const nlohmann::json& j, TiffEncoding& e);
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(TiffEncoding, compression, predictor, bits, sample_format, samples, planar,
+                                   fill_order, big_endian, tiled, width, length, block_width, block_length)
 
 }  // namespace strata::tiff

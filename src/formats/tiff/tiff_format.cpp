@@ -23,20 +23,16 @@ class TiffDriver final : public Driver {
   const ArrayInfo& info() const override { return info_; }
   const ChunkTable& chunks() const override { return table_; }
 
-  void read_chunk(const ChunkRef& chunk, const Box& region, const View& dest) const override {
-    if (!chunk.box.contains(region) || dest.shape != region.shape() || dest.dtype != info_.dtype)
-      throw Error(table_.files.at(chunk.file),
-                  "read of region " + region.to_string() + " into a " + std::string(name(dest.dtype)) +
-                      " view does not fit chunk " + chunk.box.to_string());
-    reader_.read(chunk, region, dest);
-  }
-
   std::string save() const override {
     return to_bytes(nlohmann::json{
         {"info", info_}, {"chunks", table_}, {"encodings", reader_.encodings()}});
   }
 
  private:
+  void decode(const ChunkRef& chunk, const Box& region, const View& dest) const override {
+    reader_.read(chunk, region, dest);
+  }
+
   ArrayInfo info_;
   ChunkTable table_;
   tiff::TiffReader reader_;

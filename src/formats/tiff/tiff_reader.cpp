@@ -1,12 +1,8 @@
 #include "formats/tiff/tiff_reader.hpp"
 
-#include <fcntl.h>
 #include <tiffio.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <array>
-#include <cerrno>
 #include <cstring>
 #include <mutex>
 #include <optional>
@@ -15,46 +11,26 @@
 #include "codecs/deflate.hpp"
 #include "codecs/predictor.hpp"
 #include "codecs/zstd.hpp"
-#include "io/raw_reads.hpp"
 #include "formats/tiff/libtiff_handle.hpp"
+#include "io/chunk_io.hpp"
+#include "io/file.hpp"
 #include "strata/error.hpp"
 
 namespace strata::tiff {
 
 class OpenTiffFile {
  public:
-  std::string path;
-  std::once_flag opened;
-  int fd = -1;
+  io::File file;
   std::mutex pool_mutex;
   std::vector<LibtiffHandle> idle;  // libtiff handles no thread is using
 
-  explicit OpenTiffFile(std::string p) : path(std::move(p)) {}
-  ~OpenTiffFile() {
-    if (fd >= 0) ::close(fd);
-  }
-
-  int descriptor() {
-    std::call_once(opened, [this] {
-      fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-      if (fd < 0) throw Error(path, std::string("cannot open: ") + std::strerror(errno));
-    });
-    return fd;
-  }
+  explicit OpenTiffFile(std::string path) : file(std::move(path)) {}
 };
 
 namespace {
 
-// Reused per-thread buffers: decode threads call read() for chunk after chunk, and fresh
-// allocations would pay page faults every time.
-enum class Scratch { raw, decoded, overflow, predictor, count };
-
-std::span<std::byte> scratch(Scratch which, std::size_t bytes) {
-  thread_local std::array<std::vector<std::byte>, static_cast<std::size_t>(Scratch::count)> buffers;
-  auto& buffer = buffers[static_cast<std::size_t>(which)];
-  if (buffer.size() < bytes) buffer.resize(bytes);
-  return {buffer.data(), bytes};
-}
+using io::scratch;
+using io::Scratch;
 
 // Rows of uncompressed data read through scratch at a time when they cannot go straight
 // to the destination.
@@ -109,7 +85,7 @@ Target make_target(const ChunkRef& chunk, const Box& region, const View& dest, c
 }
 
 template <std::size_t N>
-void gather_samples(const std::byte* src, std::byte* dst, std::int64_t pixels, std::int64_t samples,
+void copy_samples(const std::byte* src, std::byte* dst, std::int64_t pixels, std::int64_t samples,
                     std::size_t src_pixel, std::int64_t dst_pixel, std::int64_t dst_sample) {
   for (std::int64_t x = 0; x < pixels; ++x)
     for (std::int64_t s = 0; s < samples; ++s)
@@ -134,23 +110,11 @@ void copy_block(const std::byte* block, std::int64_t by, std::int64_t bx, std::i
     }
     const std::int64_t n = xb - xa, ns = t.s1 - t.s0;
     switch (t.sample_bytes) {
-      case 1: gather_samples<1>(src, dst, n, ns, pixel, t.col_stride, t.sample_stride); break;
-      case 2: gather_samples<2>(src, dst, n, ns, pixel, t.col_stride, t.sample_stride); break;
-      case 4: gather_samples<4>(src, dst, n, ns, pixel, t.col_stride, t.sample_stride); break;
-      default: gather_samples<8>(src, dst, n, ns, pixel, t.col_stride, t.sample_stride); break;
+      case 1: copy_samples<1>(src, dst, n, ns, pixel, t.col_stride, t.sample_stride); break;
+      case 2: copy_samples<2>(src, dst, n, ns, pixel, t.col_stride, t.sample_stride); break;
+      case 4: copy_samples<4>(src, dst, n, ns, pixel, t.col_stride, t.sample_stride); break;
+      default: copy_samples<8>(src, dst, n, ns, pixel, t.col_stride, t.sample_stride); break;
     }
-  }
-}
-
-void zero_fill(const Target& t) {
-  for (std::int64_t y = t.y0; y < t.y1; ++y) {
-    if (t.whole_pixels()) {
-      std::memset(t.at(y, t.x0), 0, (t.x1 - t.x0) * t.pixel_bytes());
-      continue;
-    }
-    for (std::int64_t x = t.x0; x < t.x1; ++x)
-      for (std::int64_t s = t.s0; s < t.s1; ++s)
-        std::memset(t.at(y, x) + (s - t.s0) * t.sample_stride, 0, t.sample_bytes);
   }
 }
 
@@ -177,32 +141,14 @@ bool decoded_by_strata(std::uint16_t compression) {
          compression == COMPRESSION_DEFLATE || compression == COMPRESSION_ZSTD;
 }
 
-std::optional<std::size_t> decompress(std::uint16_t compression, std::span<const std::byte> in,
-                                      std::span<std::byte> out) {
-  if (compression == COMPRESSION_ZSTD) return codecs::decompress_zstd(in, out);
-  return codecs::inflate_zlib(in, out);
-}
-
 // Decodes a compressed block into `out` (exactly the block's bytes). A stream that holds
-// more than that (some writers code the last strip at full height) is decoded into a
-// larger buffer and cut, as libtiff does by stopping when its buffer is full.
-void decompress_block(std::uint16_t compression, std::span<const std::byte> raw,
-                      std::span<std::byte> out, std::size_t full_block_bytes) {
-  std::optional<std::size_t> written = decompress(compression, raw, out);
-  if (!written) {
-    const std::size_t limit = 16 * std::max(full_block_bytes, out.size());
-    for (std::size_t capacity = std::max(full_block_bytes, 2 * out.size()); !written; capacity *= 2) {
-      if (capacity > limit)
-        throw Error("", "the compressed stream holds more than 16 times the block's " +
-                            std::to_string(out.size()) + " bytes");
-      std::span<std::byte> big = scratch(Scratch::overflow, capacity);
-      written = decompress(compression, raw, big);
-      if (written && *written >= out.size()) std::memcpy(out.data(), big.data(), out.size());
-    }
-  }
-  if (*written < out.size())
-    throw Error("", "the compressed stream decodes to " + std::to_string(*written) +
-                        " bytes, but the block needs " + std::to_string(out.size()));
+// more than that (some writers code the last strip at full height) is cut, as libtiff does
+// by stopping when its buffer is full.
+void decompress_block(std::uint16_t compression, std::span<const std::byte> raw, std::span<std::byte> out) {
+  if (compression == COMPRESSION_ZSTD)
+    codecs::decompress_zstd_prefix(raw, out);
+  else
+    codecs::inflate_zlib_prefix(raw, out);
 }
 
 // A libtiff handle borrowed from a file's pool; handed back only after a clean decode,
@@ -217,7 +163,7 @@ class HandleLease {
         file_.idle.pop_back();
       }
     }
-    if (!handle_) handle_.emplace(file_.path, "rch");  // "h": no directory read on open
+    if (!handle_) handle_.emplace(file_.file.path(), "rch");  // "h": no directory read on open
   }
   ~HandleLease() {
     if (!healthy_) return;
@@ -254,7 +200,7 @@ class HandleLease {
 };
 
 // Uncompressed strips: the chunk's segments are runs of whole rows.
-void read_rows(int fd, const ChunkRef& chunk, const TiffEncoding& e, const Target& t) {
+void read_rows(const io::File& file, const ChunkRef& chunk, const TiffEncoding& e, const Target& t) {
   const std::size_t row_bytes = e.image_row_bytes();
   const bool direct = t.whole_pixels() && t.x0 == 0 && t.x1 == e.width;
   std::int64_t row = chunk.box.start[3];
@@ -267,17 +213,17 @@ void read_rows(int fd, const ChunkRef& chunk, const TiffEncoding& e, const Targe
       if (direct && t.full_rows(e)) {
         n = b - y;  // straight into the destination, all rows at once
         std::span<std::byte> into(t.at(y, 0), n * row_bytes);
-        pread_all(fd, into, offset);
+        file.read_at(into, offset);
         fix_raw(into, e);
       } else if (direct) {
         n = 1;  // rows contiguous but spaced apart in the destination
         std::span<std::byte> into(t.at(y, 0), row_bytes);
-        pread_all(fd, into, offset);
+        file.read_at(into, offset);
         fix_raw(into, e);
       } else {
         n = std::min<std::int64_t>(b - y, std::max<std::size_t>(1, kScratchPieceBytes / row_bytes));
         std::span<std::byte> rows_read = scratch(Scratch::decoded, n * row_bytes);
-        pread_all(fd, rows_read, offset);
+        file.read_at(rows_read, offset);
         fix_raw(rows_read, e);
         copy_block(rows_read.data(), y, 0, n, e.width, t);
       }
@@ -297,7 +243,6 @@ void read_blocks(OpenTiffFile& file, const ChunkRef& chunk, const TiffEncoding& 
   const std::int64_t plane = e.sample_planes() > 1 ? chunk.box.start[5] : 0;
   const auto first_index = static_cast<std::uint32_t>(plane * e.blocks_per_plane() +
                                                       chunk_y / block_length * across);
-  const std::size_t full_block_bytes = block_length * e.block_row_bytes();
   std::optional<HandleLease> lease;  // only for codecs strata does not decode itself
   for (std::size_t k = 0; k < chunk.segments.size(); ++k) {
     const std::int64_t by = chunk_y + static_cast<std::int64_t>(k) / across * block_length;
@@ -314,15 +259,15 @@ void read_blocks(OpenTiffFile& file, const ChunkRef& chunk, const TiffEncoding& 
     const ByteRange& segment = chunk.segments[k];
     if (!decoded_by_strata(e.compression)) {
       if (!lease) lease.emplace(file);
-      lease->read_block(chunk.locator, e.tiled, first_index + static_cast<std::uint32_t>(k), out);
+      lease->read_block(chunk.ifd_offset, e.tiled, first_index + static_cast<std::uint32_t>(k), out);
     } else if (e.compression == COMPRESSION_NONE) {
-      pread_all(file.descriptor(), out, segment.offset);
+      file.file.read_at(out, segment.offset);
       fix_raw(out, e);
     } else {
-      std::span<std::byte> raw = scratch(Scratch::raw, segment.size);
-      pread_all(file.descriptor(), raw, segment.offset);
+      std::span<std::byte> raw = scratch(Scratch::stored, segment.size);
+      file.file.read_at(raw, segment.offset);
       if (e.fill_order == FILLORDER_LSB2MSB) codecs::reverse_bits(raw);
-      decompress_block(e.compression, raw, out, full_block_bytes);
+      decompress_block(e.compression, raw, out);
       finish_decoded(out, e);
     }
     if (!into_dest) copy_block(out.data(), by, bx, rows, e.block_width, t);
@@ -342,20 +287,11 @@ TiffReader::~TiffReader() = default;
 void TiffReader::read(const ChunkRef& chunk, const Box& region, const View& dest) const {
   const TiffEncoding& e = encodings_.at(chunk.encoding);
   const Target target = make_target(chunk, region, dest, e);
-  if (chunk.segments.empty()) {
-    zero_fill(target);
-    return;
-  }
   OpenTiffFile& f = *files_.at(chunk.file);
-  try {
-    if (e.row_addressable())
-      read_rows(f.descriptor(), chunk, e, target);
-    else
-      read_blocks(f, chunk, e, target);
-  } catch (const Error& error) {
-    throw Error(f.path, "chunk " + chunk.box.to_string() + " (IFD at offset " +
-                            std::to_string(chunk.locator) + "): " + error.cause());
-  }
+  if (e.row_addressable())
+    read_rows(f.file, chunk, e, target);
+  else
+    read_blocks(f, chunk, e, target);
 }
 
 }  // namespace strata::tiff

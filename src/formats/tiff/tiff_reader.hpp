@@ -20,11 +20,12 @@ class TiffReader {
   TiffReader(const TiffReader&) = delete;
   TiffReader& operator=(const TiffReader&) = delete;
 
-  // Writes the part `region` (array coordinates, inside chunk.box) of `chunk` into `dest`.
+  // Writes the part `region` (array coordinates, inside chunk.box) of the stored `chunk`
+  // into `dest` (Driver::read_chunk has checked that they fit).
   // Fast paths: uncompressed strips are pread straight into dest when its rows are
   // contiguous; Deflate and Zstandard blocks are read raw and decoded by libdeflate/libzstd
   // (straight into dest when whole rows of a strip land there); other codecs go through
-  // libtiff handles kept in a per-file pool. Throws strata::Error naming the file and chunk.
+  // libtiff handles kept in a per-file pool. Throws strata::Error.
   void read(const ChunkRef& chunk, const Box& region, const View& dest) const;
 
   const std::vector<TiffEncoding>& encodings() const noexcept { return encodings_; }

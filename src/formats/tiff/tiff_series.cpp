@@ -5,13 +5,12 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <optional>
-#include <sstream>
 
 #include "formats/tiff/imagej.hpp"
 #include "formats/tiff/ome_xml.hpp"
 #include "formats/tiff/tiff_encoding.hpp"
+#include "io/file.hpp"
 #include "strata/error.hpp"
 
 namespace strata::tiff {
@@ -22,14 +21,6 @@ constexpr std::string_view kCompanionSuffix = ".companion.ome";
 std::string sibling(const std::string& path, const std::string& name) {
   const std::size_t slash = path.rfind('/');
   return slash == std::string::npos ? name : path.substr(0, slash + 1) + name;
-}
-
-std::string read_text_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(path, std::string("cannot open: ") + std::strerror(errno));
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
 }
 
 bool is_ome_xml(std::string_view description) {
@@ -274,7 +265,7 @@ TiffSeries ome_series(std::optional<TiffStructure> opened, const OmeImage& image
 }
 
 TiffSeries ome_series_from_companion(const std::string& path) {
-  OmeDocument doc = parse_ome(read_text_file(path), path);
+  OmeDocument doc = parse_ome(io::read_text(path), path);
   if (doc.images.empty()) throw Error(path, "the OME-XML holds no Image");
   return ome_series(std::nullopt, doc.images[0], OmeContext{path, false, ""});
 }
@@ -287,7 +278,7 @@ TiffSeries ome_series_from_tiff(TiffStructure tiff) {
       throw Error(tiff.path, "the OME-XML holds neither an Image nor a BinaryOnly MetadataFile");
     context.xml_path = sibling(tiff.path, doc.binary_only_metadata);
     context.xml_in_opened_tiff = false;
-    doc = parse_ome(read_text_file(context.xml_path), context.xml_path);
+    doc = parse_ome(io::read_text(context.xml_path), context.xml_path);
     if (doc.images.empty()) throw Error(context.xml_path, "the OME-XML holds no Image");
   }
   return ome_series(std::move(tiff), doc.images[0], context);

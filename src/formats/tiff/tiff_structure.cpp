@@ -7,6 +7,7 @@
 #include <unordered_set>
 
 #include "formats/tiff/libtiff_handle.hpp"
+#include "io/file.hpp"
 #include "strata/error.hpp"
 
 namespace strata::tiff {
@@ -67,8 +68,7 @@ TiffPage read_page(const LibtiffHandle& handle) {
 template <typename T>
 T read_value(int fd, std::uint64_t offset, bool swap) {
   T v{};
-  if (::pread(fd, &v, sizeof v, static_cast<off_t>(offset)) != static_cast<ssize_t>(sizeof v))
-    return 0;
+  if (io::pread_up_to(fd, std::as_writable_bytes(std::span(&v, 1)), offset) != sizeof v) return 0;
   if (swap) {
     if constexpr (sizeof(T) == 2) v = __builtin_bswap16(v);
     if constexpr (sizeof(T) == 4) v = __builtin_bswap32(v);

@@ -3,9 +3,8 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
+#include "io/file.hpp"
 #include "model/units.hpp"
 #include "strata/dims.hpp"
 #include "strata/error.hpp"
@@ -164,12 +163,9 @@ std::vector<std::string> channel_names(const json& attrs) {
 }  // namespace
 
 json read_json(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(path, "cannot read metadata file");
-  std::stringstream text;
-  text << in.rdbuf();
+  const std::string text = io::read_text(path);
   try {
-    return json::parse(text.str());
+    return json::parse(text);
   } catch (const json::exception& e) {
     throw Error(path, std::string("invalid JSON: ") + e.what());
   }

@@ -159,12 +159,6 @@ std::size_t ArrayMeta::chunk_bytes() const noexcept {
   return static_cast<std::size_t>(element_count(chunks)) * size_of(dtype);
 }
 
-Shape ArrayMeta::grid() const {
-  Shape g(shape.size());
-  for (std::size_t i = 0; i < shape.size(); ++i) g[i] = (shape[i] + chunks[i] - 1) / chunks[i];
-  return g;
-}
-
 std::string ArrayMeta::chunk_key(const std::vector<std::int64_t>& index) const {
   if (index.empty()) return "0";
   std::string key;

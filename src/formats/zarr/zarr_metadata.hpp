@@ -26,8 +26,6 @@ struct ArrayMeta {
   char separator = '.';             // between chunk indices in a chunk key
 
   std::size_t chunk_bytes() const noexcept;
-  // Number of chunks along each axis.
-  Shape grid() const;
   // The key of the chunk at grid position `index`: "0.3.1" or "0/3/1" ("0" for rank 0).
   std::string chunk_key(const std::vector<std::int64_t>& index) const;
 };

@@ -21,6 +21,7 @@
 #include "formats/format_writer.hpp"
 #include "formats/zarr/zarr_writer_metadata.hpp"
 #include "strata/error.hpp"
+#include "strata/grid.hpp"
 
 namespace strata {
 namespace {
@@ -122,12 +123,9 @@ struct ChunkCodec {
 };
 
 // The chunk grid position of plane `plane`: its index over the leading axes, then zeros.
-std::vector<std::int64_t> chunk_index(std::int64_t plane, const Shape& shape, int plane_axes) {
-  std::vector<std::int64_t> index(shape.size(), 0);
-  for (std::size_t i = shape.size() - static_cast<std::size_t>(plane_axes); i-- > 0;) {
-    index[i] = plane % shape[i];
-    plane /= shape[i];
-  }
+Index chunk_index(std::int64_t plane, const Shape& shape, int plane_axes) {
+  Index index = unravel(plane, Shape(shape.begin(), shape.end() - plane_axes));
+  index.resize(shape.size(), 0);
   return index;
 }
 

@@ -103,7 +103,7 @@ FixtureFolder FixtureFolder::write(const std::string& script, const std::string&
     return folder;
   }
   folder.dir = fs::path(tmpl) / "fixtures";
-  const fs::path data = fs::path(__FILE__).parent_path().parent_path().parent_path() / "data";
+  const fs::path data = fs::path(STRATA_TESTS_DIR) / "data";
   const std::string command = std::string(STRATA_PYTHON) + " " + (data / script).string() + " " + folder.dir.string();
   const int status = std::system(command.c_str());
   if (WIFEXITED(status) && WEXITSTATUS(status) == 77) {

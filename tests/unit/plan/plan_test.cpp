@@ -42,7 +42,6 @@ ChunkTable tile(const Shape& shape, const Shape& chunk, StoredSize stored_size) 
       c.box.start[i] = index[i] * chunk[i];
       c.box.stop[i] = std::min(shape[i], c.box.start[i] + chunk[i]);
     }
-    c.locator = static_cast<std::uint64_t>(n);
     std::uint64_t offset = 1000 + 100000 * static_cast<std::uint64_t>(n);
     for (std::uint64_t size : stored_size(c.box)) {
       c.segments.push_back({offset, size});

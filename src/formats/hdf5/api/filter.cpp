@@ -1,4 +1,4 @@
-#include "formats/hdf5/blosc_filter.hpp"
+#include "formats/hdf5/api/filter.hpp"
 
 #include <blosc.h>
 #include <hdf5.h>
@@ -8,7 +8,7 @@
 #include "codecs/blosc.hpp"
 #include "strata/error.hpp"
 
-namespace strata::hdf5 {
+namespace strata::hdf5::api {
 namespace {
 
 constexpr unsigned kFilterRevision = 2;
@@ -33,8 +33,10 @@ herr_t set_local(hid_t dcpl, hid_t type, hid_t) {
   size_t element_size = type_size;
   if (H5Tget_class(type) == H5T_ARRAY) {  // shuffle by the array's element, as hdf5-blosc does
     const hid_t base = H5Tget_super(type);
+    if (base < 0) return -1;
     element_size = H5Tget_size(base);
-    H5Tclose(base);
+    H5Tclose(base);  // unchecked: a copy of a type; closing it cannot lose anything
+    if (element_size == 0) return -1;
   }
   values[2] = element_size <= BLOSC_MAX_TYPESIZE ? static_cast<unsigned>(element_size) : 1;
 
@@ -119,4 +121,11 @@ void register_blosc_filter() {
   if (H5Zregister(&filter) < 0) throw Error("", "HDF5: cannot register the Blosc filter (32001)");
 }
 
-}  // namespace strata::hdf5
+bool filter_available(int id) {
+  const htri_t available = H5Zfilter_avail(static_cast<H5Z_filter_t>(id));
+  // A failure (a plugin that does not load) means unavailable too; its records go.
+  if (available < 0) H5Eclear2(H5E_DEFAULT);
+  return available > 0;
+}
+
+}  // namespace strata::hdf5::api

@@ -359,7 +359,7 @@ TEST_F(TiffChunkTable, OneChunkPerPageWithItsIfdOffsetAndStrips) {
   for (int page = 0; page < spec.pages; ++page, TIFFReadDirectory(tif)) {
     const ChunkRef& chunk = table.chunks[page];
     EXPECT_EQ(chunk.box, (Box{{0, 0, page, 0, 0}, {1, 1, page + 1, spec.length, spec.width}}));
-    EXPECT_EQ(chunk.locator, TIFFCurrentDirOffset(tif));
+    EXPECT_EQ(chunk.ifd_offset, TIFFCurrentDirOffset(tif));
     ASSERT_EQ(chunk.segments.size(), TIFFNumberOfStrips(tif));
     for (std::uint32_t s = 0; s < TIFFNumberOfStrips(tif); ++s)
       EXPECT_EQ(chunk.segments[s], (ByteRange{TIFFGetStrileOffset(tif, s), TIFFGetStrileByteCount(tif, s)}));
@@ -802,8 +802,7 @@ TEST_F(TiffDriverState, ConcurrentReadsAgree) {
 // Found by fuzzing (tests/fuzz/README.md): a tile 3791650832 rows tall on a 32 x 32 image
 // made the first read allocate 121 GB; it is refused when the file is opened.
 TEST(TiffFuzzRegressions, TileFarLargerThanTheImageIsRefusedAtOpen) {
-  const fs::path file = fs::path(__FILE__).parent_path().parent_path() / "fuzz" / "crashes" / "fuzz_tiff_file" /
-                        "oom-tiff_reader-scratch.tif";
+  const fs::path file = fs::path(STRATA_TESTS_DIR) / "fuzz" / "crashes" / "fuzz_tiff_file" / "oom-tiff_reader-scratch.tif";
   try {
     tiff_format().open(file.string(), {});
     ADD_FAILURE() << "opened";

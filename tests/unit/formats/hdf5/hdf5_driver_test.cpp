@@ -1,10 +1,11 @@
-// The HDF5 driver: its own filter decoders; files written here through the HDF5 C API
+// The HDF5 driver: its own filter pipeline; files written here through the HDF5 C API
 // (the in-process Blosc filter, chunk counts past the address-listing limit, filters left
 // to HDF5, user blocks, corruption); and fixtures h5py writes at test time
 // (tests/data/make_hdf5_fixtures.py) into a temporary folder.
 #include "formats/hdf5/hdf5_format.hpp"
 
 #include <gtest/gtest.h>
+#include <hdf5.h>
 #include <stdlib.h>
 
 #include <cstring>
@@ -13,8 +14,10 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 
-#include "formats/hdf5/blosc_filter.hpp"
-#include "formats/hdf5/hdf5_api.hpp"
+#include "codecs/fletcher32.hpp"
+#include "formats/hdf5/api/file.hpp"
+#include "formats/hdf5/api/filter.hpp"
+#include "formats/hdf5/api/library.hpp"
 #include "formats/hdf5/hdf5_dataset.hpp"
 #include "formats/hdf5/hdf5_filters.hpp"
 #include "strata/error.hpp"
@@ -32,49 +35,15 @@ std::vector<std::byte> bytes_of(const std::string& text) {
   return b;
 }
 
-// ------------------------------------------------------------------ the decoders alone
-
-TEST(Hdf5Filters, UnshuffleUndoesHdf5sByteShuffle) {
-  for (std::size_t element : {1u, 2u, 3u, 4u, 5u, 8u}) {
-    SCOPED_TRACE(element);
-    // More than 16 elements (the vector path) plus a few (the byte path) and a partial one.
-    std::vector<std::byte> original(element * 53 + element / 2);
-    for (std::size_t i = 0; i < original.size(); ++i) original[i] = static_cast<std::byte>(i * 7 + 3);
-    const std::size_t n = original.size() / element;
-    std::vector<std::byte> shuffled(original.size());
-    for (std::size_t i = 0; i < n; ++i)
-      for (std::size_t b = 0; b < element; ++b) shuffled[b * n + i] = original[i * element + b];
-    std::copy(original.begin() + n * element, original.end(), shuffled.begin() + n * element);
-    std::vector<std::byte> out(original.size());
-    hdf5::unshuffle(shuffled, out, element);
-    EXPECT_EQ(out, original);
-  }
-}
-
-TEST(Hdf5Filters, LzfDecodesLiteralsAndBackReferences) {
-  // "abc", then 6 bytes from 3 back (overlapping), then 12 bytes from 9 back (length byte).
-  const std::vector<std::byte> stream{
-      std::byte{2}, std::byte{'a'},          std::byte{'b'}, std::byte{'c'}, std::byte{(4 << 5) | 0},
-      std::byte{2}, std::byte{(7 << 5) | 0}, std::byte{3},   std::byte{8}};
-  std::vector<std::byte> out(21);
-  ASSERT_EQ(hdf5::lzf_decompress(stream, out), 21u);
-  EXPECT_EQ(out, bytes_of("abcabcabcabcabcabcabc"));
-
-  std::vector<std::byte> small(5);
-  EXPECT_THROW(hdf5::lzf_decompress(stream, small), Error);  // more than fits
-  const std::vector<std::byte> reaches_before_start{std::byte{0}, std::byte{'a'}, std::byte{(1 << 5) | 0},
-                                                    std::byte{5}};
-  EXPECT_THROW(hdf5::lzf_decompress(reaches_before_start, out), Error);
-  const std::vector<std::byte> truncated_literal{std::byte{5}, std::byte{'a'}};
-  EXPECT_THROW(hdf5::lzf_decompress(truncated_literal, out), Error);
-}
+// ------------------------------------------------------------------ the filter pipeline alone
+// (the codecs themselves: tests/unit/codecs)
 
 TEST(Hdf5Filters, DecodeUndoesOnlyTheFiltersTheMaskLeftApplied) {
   const hdf5::Pipeline pipeline{{hdf5::kShuffle, {2}}, {hdf5::kFletcher32, {}}};
   std::vector<std::byte> data(40);
   for (std::size_t i = 0; i < data.size(); ++i) data[i] = static_cast<std::byte>(i * 5 + 1);
   auto with_checksum = [](std::vector<std::byte> bytes) {
-    const std::uint32_t sum = hdf5::fletcher32(bytes);
+    const std::uint32_t sum = codecs::fletcher32(bytes);
     for (int k = 0; k < 4; ++k) bytes.push_back(static_cast<std::byte>(sum >> (8 * k)));
     return bytes;
   };
@@ -138,25 +107,25 @@ class Hdf5Written : public ::testing::Test {
   template <typename T>
   void write(const std::string& file, const std::string& name, const Shape& shape, hid_t file_type, hid_t memory_type,
              const std::vector<T>& data, const std::function<void(hid_t)>& configure = {}, hsize_t user_block = 0) {
-    auto lock = hdf5::hdf5_lock();
-    hdf5::Id f;
+    auto lock = hdf5::api::hdf5_lock();
+    hdf5::api::Id f;
     if (fs::exists(path(file))) {
-      f = hdf5::Id(H5Fopen(path(file).c_str(), H5F_ACC_RDWR, H5P_DEFAULT));
+      f = hdf5::api::Id(H5Fopen(path(file).c_str(), H5F_ACC_RDWR, H5P_DEFAULT));
     } else {
-      hdf5::Id creation(H5Pcreate(H5P_FILE_CREATE));
+      hdf5::api::Id creation(H5Pcreate(H5P_FILE_CREATE));
       if (user_block) H5Pset_userblock(creation.get(), user_block);
-      f = hdf5::Id(H5Fcreate(path(file).c_str(), H5F_ACC_EXCL, creation.get(), H5P_DEFAULT));
+      f = hdf5::api::Id(H5Fcreate(path(file).c_str(), H5F_ACC_EXCL, creation.get(), H5P_DEFAULT));
     }
-    ASSERT_TRUE(f) << hdf5::error_stack_message();
+    ASSERT_TRUE(f) << hdf5::api::error_stack_message();
     const std::vector<hsize_t> dims(shape.begin(), shape.end());
-    hdf5::Id space(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr));
-    hdf5::Id dcpl(H5Pcreate(H5P_DATASET_CREATE));
+    hdf5::api::Id space(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr));
+    hdf5::api::Id dcpl(H5Pcreate(H5P_DATASET_CREATE));
     if (configure) configure(dcpl.get());
-    hdf5::Id d(H5Dcreate2(f.get(), name.c_str(), file_type, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT));
-    ASSERT_TRUE(d) << hdf5::error_stack_message();
+    hdf5::api::Id d(H5Dcreate2(f.get(), name.c_str(), file_type, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT));
+    ASSERT_TRUE(d) << hdf5::api::error_stack_message();
     if (!data.empty()) {
       ASSERT_GE(H5Dwrite(d.get(), memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()), 0)
-          << hdf5::error_stack_message();
+          << hdf5::api::error_stack_message();
     }
   }
 
@@ -164,12 +133,12 @@ class Hdf5Written : public ::testing::Test {
   template <typename T>
   std::vector<T> read_with_hdf5(const std::string& file, const std::string& name, hid_t memory_type,
                                 std::size_t count) {
-    auto lock = hdf5::hdf5_lock();
-    hdf5::Id f = hdf5::open_file_readonly(path(file));
-    hdf5::Id d(H5Dopen2(f.get(), name.c_str(), H5P_DEFAULT));
+    auto lock = hdf5::api::hdf5_lock();
+    hdf5::api::Id f = hdf5::api::file_open_readonly(path(file));
+    hdf5::api::Id d(H5Dopen2(f.get(), name.c_str(), H5P_DEFAULT));
     std::vector<T> out(count);
     EXPECT_GE(H5Dread(d.get(), memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()), 0)
-        << hdf5::error_stack_message();
+        << hdf5::api::error_stack_message();
     return out;
   }
 
@@ -193,7 +162,7 @@ TEST_F(Hdf5Written, BloscFilterWritesThroughHdf5AndReadsBackEitherWay) {
     write("blosc.h5", name, shape, H5T_STD_U16LE, H5T_NATIVE_UINT16, data, [&](hid_t dcpl) {
       const hsize_t chunk[3] = {1, 20, 32};
       H5Pset_chunk(dcpl, 3, chunk);
-      H5Pset_filter(dcpl, hdf5::kBloscFilterId, H5Z_FLAG_MANDATORY, 7, settings[k].data());
+      H5Pset_filter(dcpl, hdf5::api::kBloscFilterId, H5Z_FLAG_MANDATORY, 7, settings[k].data());
     });
     EXPECT_EQ(read_with_hdf5<std::uint16_t>("blosc.h5", name, H5T_NATIVE_UINT16, data.size()), data);
     const auto driver = open("blosc.h5:/" + name);
@@ -218,7 +187,7 @@ TEST_F(Hdf5Written, Fletcher32MatchesHdf5sChecksums) {
     std::ifstream in(path("f.h5"), std::ios::binary);
     in.seekg(static_cast<std::streamoff>(chunk.segments[0].offset));
     in.read(reinterpret_cast<char*>(stored.data()), static_cast<std::streamsize>(stored.size()));
-    const std::uint32_t sum = hdf5::fletcher32(std::span(stored).first(stored.size() - 4));
+    const std::uint32_t sum = codecs::fletcher32(std::span(stored).first(stored.size() - 4));
     std::uint32_t tail = 0;
     for (int k = 0; k < 4; ++k) tail |= std::to_integer<std::uint32_t>(stored[stored.size() - 4 + k]) << (8 * k);
     EXPECT_EQ(sum, tail) << chunk.box.to_string();
@@ -239,13 +208,13 @@ TEST_F(Hdf5Written, ManyChunksAreLookedUpByHdf5AndUnwrittenOnesReadAsFill) {
     H5Pset_fill_value(dcpl, H5T_NATIVE_INT16, &fill);
   });
   {  // rows 0-64 written; 65-69 never
-    auto lock = hdf5::hdf5_lock();
-    hdf5::Id f(H5Fopen(path("many.h5").c_str(), H5F_ACC_RDWR, H5P_DEFAULT));
-    hdf5::Id d(H5Dopen2(f.get(), "data", H5P_DEFAULT));
-    hdf5::Id space(H5Dget_space(d.get()));
+    auto lock = hdf5::api::hdf5_lock();
+    hdf5::api::Id f(H5Fopen(path("many.h5").c_str(), H5F_ACC_RDWR, H5P_DEFAULT));
+    hdf5::api::Id d(H5Dopen2(f.get(), "data", H5P_DEFAULT));
+    hdf5::api::Id space(H5Dget_space(d.get()));
     const hsize_t start[2] = {0, 0}, count[2] = {65, 70};
     H5Sselect_hyperslab(space.get(), H5S_SELECT_SET, start, nullptr, count, nullptr);
-    hdf5::Id memory(H5Screate_simple(2, count, nullptr));
+    hdf5::api::Id memory(H5Screate_simple(2, count, nullptr));
     ASSERT_GE(H5Dwrite(d.get(), H5T_NATIVE_INT16, memory.get(), space.get(), H5P_DEFAULT, data.data()), 0);
   }
   std::fill(data.begin() + 65 * 70, data.end(), fill);
@@ -375,7 +344,7 @@ TEST_F(Hdf5Written, CorruptOrTruncatedDataNamesTheFileAndTheChunk) {
     f.write(garbage.data(), static_cast<std::streamsize>(garbage.size()));
   }
   const std::string corrupt = message_of([&] { read_all(*driver); });
-  EXPECT_NE(corrupt.find(path("c.h5") + ": reading /data chunk [2:3, 0:50, 0:50]: deflate"), std::string::npos)
+  EXPECT_NE(corrupt.find(path("c.h5") + ": hdf5: reading chunk (2,0,0): "), std::string::npos)
       << corrupt;
 
   // A restored driver reads by address: a file cut short ends inside a chunk.

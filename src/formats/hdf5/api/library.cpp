@@ -1,11 +1,11 @@
-#include "formats/hdf5/hdf5_api.hpp"
+#include "formats/hdf5/api/library.hpp"
 
 #include <vector>
 
-#include "formats/hdf5/blosc_filter.hpp"
+#include "formats/hdf5/api/filter.hpp"
 #include "strata/error.hpp"
 
-namespace strata::hdf5 {
+namespace strata::hdf5::api {
 namespace {
 
 std::mutex& library_mutex() {
@@ -17,7 +17,7 @@ std::mutex& library_mutex() {
 void initialize_library() {
   if (H5open() < 0) throw Error("", "HDF5: the library failed to initialize");
   // Errors are reported by exceptions carrying the stack's message, never printed.
-  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  if (H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr) < 0) throw Error("", "HDF5: cannot turn error printing off");
   register_blosc_filter();
 }
 
@@ -46,7 +46,8 @@ std::unique_lock<std::mutex> hdf5_lock() {
 
 std::string error_stack_message() {
   // Upward walks start at the most specific record, the one that says what went wrong
-  // (the API-level records above it repeat the call's arguments).
+  // (the API-level records above it repeat the call's arguments). Unchecked: a stack that
+  // cannot be walked or cleared has nothing more to tell.
   std::vector<std::string> descriptions;
   H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, collect_description, &descriptions);
   H5Eclear2(H5E_DEFAULT);
@@ -63,36 +64,17 @@ void Id::reset() noexcept {
   id_ = H5I_INVALID_HID;
 }
 
-hid_t little_endian_type(DType t) noexcept {
-  switch (t) {
-    case DType::uint8:
-      return H5T_STD_U8LE;
-    case DType::uint16:
-      return H5T_STD_U16LE;
-    case DType::uint32:
-      return H5T_STD_U32LE;
-    case DType::uint64:
-      return H5T_STD_U64LE;
-    case DType::int8:
-      return H5T_STD_I8LE;
-    case DType::int16:
-      return H5T_STD_I16LE;
-    case DType::int32:
-      return H5T_STD_I32LE;
-    case DType::int64:
-      return H5T_STD_I64LE;
-    case DType::float32:
-      return H5T_IEEE_F32LE;
-    case DType::float64:
-      return H5T_IEEE_F64LE;
-  }
-  return H5T_STD_U8LE;
+void Id::close(const std::string& path) {
+  if (id_ < 0) return;
+  const herr_t status = H5Idec_ref(std::exchange(id_, H5I_INVALID_HID));
+  // Any record the close left fails it too, whatever the status: no lost write may pass.
+  if (status < 0 || H5Eget_num(H5E_DEFAULT) > 0) fail(path, "HDF5: cannot close");
 }
 
-Id open_file_readonly(const std::string& path) {
-  Id access(check(H5Pcreate(H5P_FILE_ACCESS), path, "HDF5: cannot create a file access list"));
-  check(H5Pset_file_locking(access.get(), false, true), path, "HDF5: cannot turn file locking off");
-  return Id(check(H5Fopen(path.c_str(), H5F_ACC_RDONLY, access.get()), path, "cannot open as HDF5"));
+std::tuple<unsigned, unsigned, unsigned> library_version(const std::string& path) {
+  unsigned major = 0, minor = 0, release = 0;
+  check(H5get_libversion(&major, &minor, &release), path, "HDF5: cannot read the library version");
+  return {major, minor, release};
 }
 
-}  // namespace strata::hdf5
+}  // namespace strata::hdf5::api
