@@ -136,6 +136,7 @@ TEST_F(Commit, AbandonLeavesNothingBehind) {
   PendingOutput pending = PendingOutput::prepare(world(), destination, false);
   write_parts(pending.temporary());
   EXPECT_EQ(dir_.names().size(), 1u);
+  world().barrier();  // every rank has looked before rank 0 removes it
   pending.abandon(world());
   world().barrier();
   EXPECT_EQ(dir_.names(), Names{});

@@ -23,6 +23,7 @@
 #include "model/serialize.hpp"
 #include "strata/dims.hpp"
 #include "strata/error.hpp"
+#include "strata/grid.hpp"
 
 namespace strata::hdf5 {
 
@@ -277,20 +278,11 @@ class Encodings {
 // Calls fn(box) for each block of `block` shape tiling `shape`, in C order (edge blocks clipped).
 template <typename Fn>
 void for_each_block(const Shape& shape, const Shape& block, Fn&& fn) {
-  const std::size_t rank = shape.size();
-  std::vector<std::int64_t> start(rank, 0);
-  while (true) {
-    Box box{start, start};
-    for (std::size_t i = 0; i < rank; ++i) box.stop[i] = std::min(start[i] + block[i], shape[i]);
-    fn(box);
-    std::size_t i = rank;
-    while (i-- > 0) {
-      start[i] += block[i];
-      if (start[i] < shape[i]) break;
-      start[i] = 0;
-    }
-    if (i == static_cast<std::size_t>(-1)) return;
-  }
+  const ChunkGrid grid{shape, block};
+  const Box positions = Box::whole(grid.extent());
+  Index at = positions.start;
+  do fn(grid.box(at));
+  while (next_in(at, positions));
 }
 
 // Planes (one per index of the axes before the last two), cut into bands of rows when a
@@ -305,12 +297,6 @@ Shape piece_shape(const Shape& shape, std::size_t element_size) {
   const auto rows = static_cast<std::int64_t>(std::max<std::uint64_t>(1, kPieceBytes / row_bytes));
   piece[band_axis] = std::min(piece[band_axis], rows);
   return piece;
-}
-
-std::int64_t linear_index(const std::vector<std::int64_t>& at, const Shape& shape) {
-  std::int64_t index = 0;
-  for (std::size_t i = 0; i < shape.size(); ++i) index = index * shape[i] + at[i];
-  return index;
 }
 
 // Contiguous, compact and library-read datasets: pieces of the array. `address` is the
@@ -355,16 +341,13 @@ std::unordered_map<std::int64_t, StoredChunk> stored_chunks(hid_t dataset, const
   const Id space = api::dataset_space(dataset, d.file);
   std::unordered_map<std::int64_t, StoredChunk> found;
   found.reserve(count);
-  const std::size_t rank = d.chunk_shape.size();
-  Shape grid(rank);
-  for (std::size_t i = 0; i < rank; ++i) grid[i] = (d.info.shape[i] + d.chunk_shape[i] - 1) / d.chunk_shape[i];
-  std::vector<hsize_t> offset(rank);
-  std::vector<std::int64_t> position(rank);
+  const ChunkGrid grid{d.info.shape, d.chunk_shape};
+  const Shape extent = grid.extent();
+  std::vector<hsize_t> offset(d.chunk_shape.size());
   for (std::uint64_t i = 0; i < count; ++i) {
     const api::ChunkInfo info = api::dataset_chunk_info(dataset, space.get(), i, offset, d.file);
     const StoredChunk s{address_base + info.address, info.size, info.filter_mask};
-    for (std::size_t k = 0; k < rank; ++k) position[k] = static_cast<std::int64_t>(offset[k]) / d.chunk_shape[k];
-    found[linear_index(position, grid)] = s;
+    found[linear_index(grid.position(Index(offset.begin(), offset.end())), extent)] = s;
   }
   return found;
 }

@@ -30,7 +30,7 @@ bool has_hdf5_signature(const std::string& file);
 enum class Access {
   contiguous,         // pread the bytes of one contiguous dataset
   chunks_by_address,  // pread a chunk's stored bytes at its address, decode them here
-  chunks_by_lookup,   // H5Dread_chunk (HDF5 finds the chunk, under the lock), decode here
+  chunks_by_lookup,   // HDF5 finds a chunk and reads its stored bytes (under the lock), decode here
   in_state,           // compact: the few bytes travel in the driver state
   library,            // H5Dread under the lock: filters, types or storage strata does not decode
 };

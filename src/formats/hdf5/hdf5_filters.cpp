@@ -10,6 +10,7 @@
 #include "codecs/lzf.hpp"
 #include "codecs/shuffle.hpp"
 #include "codecs/zstd.hpp"
+#include "io/chunk_io.hpp"
 #include "strata/error.hpp"
 
 namespace strata::hdf5 {
@@ -135,8 +136,7 @@ void decode_chunk(const Pipeline& pipeline, unsigned filter_mask, std::span<cons
 
   // Undo last to first, alternating between two scratch buffers; the first filter
   // written is undone straight into `out`.
-  thread_local std::vector<std::byte> scratch[2];
-  int next_scratch = 0;
+  io::Scratch next_scratch = io::Scratch::stage_a;
   std::span<const std::byte> current = stored;
   for (std::size_t i = pipeline.size(); i-- > 0;) {
     if (!applied(filter_mask, i)) continue;
@@ -152,10 +152,8 @@ void decode_chunk(const Pipeline& pipeline, unsigned filter_mask, std::span<cons
     if (i == first_applied) {
       target = out;
     } else {
-      auto& buffer = scratch[next_scratch];
-      next_scratch ^= 1;
-      if (buffer.size() < *target_size) buffer.resize(*target_size);
-      target = {buffer.data(), *target_size};
+      target = io::scratch(next_scratch, *target_size);
+      next_scratch = next_scratch == io::Scratch::stage_a ? io::Scratch::stage_b : io::Scratch::stage_a;
     }
     if (f.id == kShuffle) {
       const std::size_t shuffle_size = !f.params.empty() && f.params[0] > 0 ? f.params[0] : element_size;
@@ -167,7 +165,7 @@ void decode_chunk(const Pipeline& pipeline, unsigned filter_mask, std::span<cons
   }
   if (current.data() == out.data() && current.size() == out.size()) return;
   if (current.size() != out.size())
-    throw Error("", "chunk holds " + std::to_string(current.size()) + " bytes, expected " + std::to_string(out.size()));
+    throw Error("", "chunk decodes to " + std::to_string(current.size()) + " bytes, expected " + std::to_string(out.size()));
   std::memcpy(out.data(), current.data(), out.size());
 }
 

@@ -8,6 +8,7 @@
 #include "formats/hdf5/api/datatype.hpp"
 #include "formats/hdf5/api/file.hpp"
 #include "formats/hdf5/hdf5_dataset.hpp"
+#include "io/chunk_io.hpp"
 #include "io/file.hpp"
 #include "io/raw_reads.hpp"
 #include "model/serialize.hpp"
@@ -21,12 +22,6 @@ namespace api = hdf5::api;
 using hdf5::Access;
 using hdf5::Dataset;
 using nlohmann::json;
-
-// Per-thread buffers reused across chunks: decode threads never share them.
-std::span<std::byte> thread_buffer(std::vector<std::byte>& buffer, std::size_t bytes) {
-  if (buffer.size() < bytes) buffer.resize(bytes);
-  return {buffer.data(), bytes};
-}
 
 class Hdf5Driver final : public Driver {
  public:
@@ -84,42 +79,30 @@ class Hdf5Driver final : public Driver {
   }
 
   void read_chunked(const ChunkRef& chunk, const Box& region, const View& dest) const {
-    const std::size_t element = size_of(d_.info.dtype);
-    const Box whole{chunk.box.start, [&] {
-                      std::vector<std::int64_t> stop(chunk.box.start);
-                      for (std::size_t i = 0; i < stop.size(); ++i) stop[i] += d_.chunk_shape[i];
-                      return stop;
-                    }()};
-    const auto chunk_bytes = static_cast<std::size_t>(element_count(d_.chunk_shape)) * element;
-    // A whole (not clipped) chunk into contiguous memory is decoded straight into it.
-    const bool direct = region == whole && dest.is_contiguous();
-    thread_local std::vector<std::byte> stored_buffer, decoded_buffer;
-    const std::span<std::byte> decoded =
-        direct ? std::span<std::byte>(dest.data, dest.bytes()) : thread_buffer(decoded_buffer, chunk_bytes);
-
-    const std::uint64_t stored_size = chunk.segments.front().size;
-    unsigned filter_mask = chunk.filter_mask;
-    const bool filtered = hdf5::any_applied(d_.pipeline, filter_mask);
-    if (!filtered && stored_size != chunk_bytes)
-      throw Error("", "unfiltered chunk has " + std::to_string(stored_size) + " bytes, expected " +
-                          std::to_string(chunk_bytes));
-    const std::span<std::byte> stored = filtered ? thread_buffer(stored_buffer, stored_size) : decoded;
-    if (d_.access == Access::chunks_by_address) {
-      file_.read_at(stored, chunk.segments.front().offset);
-    } else {
-      filter_mask = read_raw_chunk(chunk, stored);
-    }
-    if (hdf5::any_applied(d_.pipeline, filter_mask)) {
-      hdf5::decode_chunk(d_.pipeline, filter_mask, stored, decoded, element);
-    } else if (stored.data() != decoded.data()) {  // every filter was skipped for this chunk
-      if (stored.size() != decoded.size())
-        throw Error("", "unfiltered chunk has " + std::to_string(stored.size()) + " bytes, expected " +
+    const ChunkGrid grid{d_.info.shape, d_.chunk_shape};  // edge chunks are stored whole
+    io::decode_into(dest, region, grid.full_box(grid.position(chunk.box.start)), {}, [&](std::span<std::byte> decoded) {
+      const std::uint64_t stored_size = chunk.segments.front().size;
+      unsigned filter_mask = chunk.filter_mask;
+      const bool filtered = hdf5::any_applied(d_.pipeline, filter_mask);
+      if (!filtered && stored_size != decoded.size())
+        throw Error("", "unfiltered chunk has " + std::to_string(stored_size) + " bytes, expected " +
                             std::to_string(decoded.size()));
-      std::memcpy(decoded.data(), stored.data(), decoded.size());
-    }
-    swap_if_big_endian(decoded);
-    if (!direct)
-      copy(View::contiguous(decoded.data(), d_.info.dtype, d_.chunk_shape).sub(region.relative_to(whole.start)), dest);
+      // Unfiltered bytes are the elements: read them straight into place.
+      const std::span<std::byte> stored = filtered ? io::scratch(io::Scratch::stored, stored_size) : decoded;
+      if (d_.access == Access::chunks_by_address)
+        file_.read_at(stored, chunk.segments.front().offset);
+      else
+        filter_mask = read_raw_chunk(chunk, stored);
+      if (hdf5::any_applied(d_.pipeline, filter_mask)) {
+        hdf5::decode_chunk(d_.pipeline, filter_mask, stored, decoded, size_of(d_.info.dtype));
+      } else if (stored.data() != decoded.data()) {  // every filter was skipped for this chunk
+        if (stored.size() != decoded.size())
+          throw Error("", "unfiltered chunk has " + std::to_string(stored.size()) + " bytes, expected " +
+                              std::to_string(decoded.size()));
+        std::memcpy(decoded.data(), stored.data(), decoded.size());
+      }
+      swap_if_big_endian(decoded);
+    });
   }
 
   // The stored (still filtered) bytes of a chunk HDF5 looks up itself; returns its filter mask.
@@ -135,17 +118,15 @@ class Hdf5Driver final : public Driver {
   }
 
   void read_in_state(const Box& region, const View& dest) const {
-    const std::size_t element = size_of(d_.info.dtype);
     // The state's bytes are never written through this view.
     auto* data = const_cast<std::byte*>(reinterpret_cast<const std::byte*>(d_.data.data()));
-    copy(View{data, d_.info.dtype, d_.info.shape, c_strides(d_.info.shape, static_cast<std::int64_t>(element))}.sub(region), dest);
+    copy(View::contiguous(data, d_.info.dtype, d_.info.shape).sub(region), dest);
   }
 
   void read_with_library(const Box& region, const View& dest) const {
     const bool into_dest = dest.is_contiguous();
-    thread_local std::vector<std::byte> buffer;
     const std::span<std::byte> out =
-        into_dest ? std::span<std::byte>(dest.data, dest.bytes()) : thread_buffer(buffer, dest.bytes());
+        into_dest ? std::span<std::byte>(dest.data, dest.bytes()) : io::scratch(io::Scratch::decoded, dest.bytes());
     const std::size_t rank = region.rank();
     std::vector<hsize_t> start(region.start.begin(), region.start.end()), count(rank);
     for (std::size_t i = 0; i < rank; ++i) count[i] = static_cast<hsize_t>(region.stop[i] - region.start[i]);

@@ -128,7 +128,7 @@ void fix_raw(std::span<std::byte> data, const TiffEncoding& e) {
 void finish_decoded(std::span<std::byte> block, const TiffEncoding& e) {
   if (e.predictor == PREDICTOR_FLOATINGPOINT) {
     codecs::undo_float_predictor(block, e.block_row_bytes(), e.sample_bytes(), e.block_samples(),
-                                 scratch(Scratch::predictor, e.block_row_bytes()));
+                                 scratch(Scratch::stage_a, e.block_row_bytes()));
     return;  // the floating-point predictor's output is already native
   }
   if (e.big_endian) codecs::swap_bytes(block, e.sample_bytes());

@@ -130,6 +130,16 @@ std::vector<std::byte> RefArray::slice(const Box& box) const {
   return out;
 }
 
+std::vector<std::byte> RefArray::only(const Box& box, std::byte outside) const {
+  const std::size_t e = element_bytes();
+  std::vector<std::byte> out(bytes.size(), outside);
+  for_each_position(box, [&](const std::vector<std::int64_t>& at) {
+    const auto offset = static_cast<std::size_t>(c_index(at, shape)) * e;
+    std::memcpy(out.data() + offset, bytes.data() + offset, e);
+  });
+  return out;
+}
+
 // ---- .npy ----------------------------------------------------------------------------------
 
 void write_npy(const std::string& path, const RefArray& array, int version, bool big_endian) {

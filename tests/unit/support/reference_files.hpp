@@ -43,6 +43,8 @@ struct RefArray {
   static RefArray pattern(const Shape& shape, DType dtype, std::uint64_t seed = 1);
   // The elements inside `box`, C order.
   std::vector<std::byte> slice(const Box& box) const;
+  // The whole array with every byte of the elements outside `box` set to `outside`.
+  std::vector<std::byte> only(const Box& box, std::byte outside) const;
   std::size_t element_bytes() const { return size_of(dtype); }
 };
 

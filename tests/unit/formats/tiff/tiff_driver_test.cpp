@@ -1,5 +1,7 @@
 // The TIFF driver against files written here, at test time, by libtiff: every sample is a
-// function of its coordinates, so each read is checked element by element.
+// function of its coordinates, so each read is checked element by element. The driver
+// contract (tiling, reads into any view from many threads, refusals, save/restore) is
+// checked for every format in formats/driver_conformance_test.cpp.
 #include "formats/tiff/tiff_format.hpp"
 
 #include <gtest/gtest.h>
@@ -757,46 +759,6 @@ TEST(TiffFormat, RecognizesTheFourMagics) {
     EXPECT_TRUE(tiff_format().recognizes("x", std::as_bytes(std::span(magic))));
   EXPECT_FALSE(tiff_format().recognizes("x", std::as_bytes(std::span(std::string_view("II*", 3)))));
   EXPECT_FALSE(tiff_format().recognizes("x.ome", {}));
-}
-
-using TiffDriverState = TempDir;
-
-TEST_F(TiffDriverState, RestoredDriverReadsTheSameWithoutWalkingIfds) {
-  TiffSpec spec;
-  spec.compression = COMPRESSION_LZW;
-  spec.tile = 16;
-  spec.samples = 3;
-  spec.planar = PLANARCONFIG_SEPARATE;
-  write_tiff(path("a.tif"), spec);
-  auto original = open_tiff(path("a.tif"));
-  auto restored = tiff_format().restore(original->save());
-  EXPECT_EQ(restored->info(), original->info());
-  EXPECT_EQ(restored->chunks(), original->chunks());
-  EXPECT_EQ(first_difference(read_all(*restored).bytes(), read_all(*original).bytes(), spec.dtype()), "");
-  EXPECT_THROW(tiff_format().restore("not cbor"), Error);
-}
-
-// Decode threads share one driver: libtiff handles come from a per-file pool and scratch
-// buffers are per thread.
-TEST_F(TiffDriverState, ConcurrentReadsAgree) {
-  for (std::uint16_t compression : {COMPRESSION_LZW, COMPRESSION_ADOBE_DEFLATE, COMPRESSION_NONE}) {
-    TiffSpec spec;
-    spec.pages = 16;
-    spec.compression = compression;
-    const fs::path file = path("c" + std::to_string(compression) + ".tif");
-    write_tiff(file, spec);
-    auto d = open_tiff(file);
-    const auto expected = read_all(*d);
-    std::atomic<int> wrong{0};
-    std::vector<std::thread> threads;
-    for (int t = 0; t < 4; ++t)
-      threads.emplace_back([&] {
-        for (int repeat = 0; repeat < 5; ++repeat)
-          if (!std::ranges::equal(read_all(*d).bytes(), expected.bytes())) ++wrong;
-      });
-    for (auto& t : threads) t.join();
-    EXPECT_EQ(wrong, 0) << "compression " << compression;
-  }
 }
 
 // Found by fuzzing (tests/fuzz/README.md): a tile 3791650832 rows tall on a 32 x 32 image
