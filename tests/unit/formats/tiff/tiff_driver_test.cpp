@@ -9,12 +9,10 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <functional>
-#include <thread>
 
 #include "formats/tiff/tiff_chunks.hpp"
 #include "formats/tiff/tiff_reader.hpp"
