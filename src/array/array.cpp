@@ -49,7 +49,7 @@ Array Array::open(const std::string& path, MPI_Comm user_comm, const OpenOptions
     if (comm.rank() != 0) return;
     annotated(opening, [&] {
       const Format& format = detect_format(path);
-      auto driver = format.open(path, options);
+      auto driver = annotated({path, std::string(format.name), {}, {}}, [&] { return format.open(path, options); });
       saved = std::string(format.name) + '\0' + driver->save();
       a.state_->driver = std::move(driver);
     });

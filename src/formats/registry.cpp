@@ -70,7 +70,8 @@ const Format& format_for_output(const std::string& path) {
 }
 
 std::unique_ptr<Driver> open_file(const std::string& path, const OpenOptions& options) {
-  return detect_format(path).open(path, options);
+  const Format& format = detect_format(path);
+  return annotated({path, std::string(format.name), {}, {}}, [&] { return format.open(path, options); });
 }
 
 }  // namespace strata
