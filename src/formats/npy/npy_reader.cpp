@@ -46,11 +46,7 @@ NpyHeader parse_header(const io::File& file) {
   if (!std::regex_search(dict, m, descr))
     throw Error(path, "the .npy header has no plain 'descr' (structured dtypes are not supported)");
   NpyHeader h;
-  try {
-    h.type = parse_numpy_typestr(m[1].str());
-  } catch (const Error& e) {
-    throw Error(path, e.cause());
-  }
+  h.type = annotated({path, {}, {}, {}}, [&] { return parse_numpy_typestr(m[1].str()); });
   if (!std::regex_search(dict, m, order)) throw Error(path, "the .npy header has no 'fortran_order'");
   if (m[1] == "True") throw Error(path, "Fortran-order .npy arrays are not supported (save with order C)");
   if (!std::regex_search(dict, m, shape)) throw Error(path, "the .npy header has no 'shape'");

@@ -31,11 +31,7 @@ bool is_ome_xml(std::string_view description) {
 }
 
 OmeDocument parse_ome(const std::string& xml, const std::string& path) {
-  try {
-    return parse_ome_xml(xml);
-  } catch (const Error& e) {
-    throw Error(path, e.cause());
-  }
+  return annotated({path, {}, {}, {}}, [&] { return parse_ome_xml(xml); });
 }
 
 // What every plane of a series shares.
@@ -296,12 +292,8 @@ TiffSeries read_tiff_series(const std::string& path) {
   if (is_ome_companion_path(path)) return ome_series_from_companion(path);
   TiffStructure tiff = read_tiff_structure(path);
   if (is_ome_xml(tiff.description)) return ome_series_from_tiff(std::move(tiff));
-  std::optional<ImageJInfo> ij;
-  try {
-    ij = parse_imagej_description(tiff.description);
-  } catch (const Error& e) {
-    throw Error(path, e.cause());
-  }
+  const std::optional<ImageJInfo> ij =
+      annotated({path, {}, {}, {}}, [&] { return parse_imagej_description(tiff.description); });
   if (ij) return imagej_series(std::move(tiff), *ij);
   return plain_series(std::move(tiff));
 }

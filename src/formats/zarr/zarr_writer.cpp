@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <new>
 #include <span>
 
 #include "codecs/blosc.hpp"
@@ -27,18 +26,6 @@ namespace strata {
 namespace {
 
 using nlohmann::json;
-
-// Runs `step`; its errors, which name no file, are reported as errors of `file`.
-template <typename Step>
-void naming(const std::string& file, Step&& step) {
-  try {
-    step();
-  } catch (const Error& e) {
-    throw Error(file, e.cause());
-  } catch (const std::bad_alloc&) {
-    throw Error(file, "out of memory");
-  }
-}
 
 void make_dir(const std::string& dir) {
   if (::mkdir(dir.c_str(), 0777) != 0) throw Error(dir, std::string("cannot create folder: ") + std::strerror(errno));
@@ -75,7 +62,7 @@ void write_file(const std::string& file, std::span<const std::byte> bytes) {
 // As zarr-python writes metadata: sorted keys, indented by 4, ASCII only.
 void write_json(const std::string& file, const json& document) {
   const std::string text = document.dump(4, ' ', true) + "\n";
-  naming(file, [&] { write_file(file, std::as_bytes(std::span(text))); });
+  annotated({file, {}, {}, {}}, [&] { write_file(file, std::as_bytes(std::span(text))); });
 }
 
 // How chunks are encoded, taken from the `.zarray` compressor so that the file states
@@ -147,7 +134,7 @@ void write_chunks(const std::string& array_dir, const zarr::ArrayMeta& meta, con
   exec::parallel_for(static_cast<std::size_t>(slab.planes()), threads, [&](std::size_t i, int worker) {
     const auto index = chunk_index(slab.plane_begin + static_cast<std::int64_t>(i), meta.shape, slab.plane_axes);
     const std::string file = array_dir + "/" + meta.chunk_key(index);
-    naming(file, [&] {
+    annotated({file, {}, {}, {}}, [&] {
       Buffer& buffer = scratch[static_cast<std::size_t>(worker)];
       if (buffer.size() == 0) buffer = Buffer(codec.bound(chunk_bytes));
       const std::span<const std::byte> chunk(slab.data.data() + i * chunk_bytes, chunk_bytes);
