@@ -116,8 +116,9 @@ class Fixture:
     """One file a reader must open: its canonical array and what to check beyond pixels."""
 
     def __init__(self, name, array, fmt, how, selections, physical_sizes=None,
-                 channel_names=None, decode_with_tiffcp=False):
+                 channel_names=None, decode_with_tiffcp=False, levels=None):
         self.name, self.array, self.format, self.how = name, array, fmt, how
+        self.levels = levels  # reduced resolutions (SubIFD levels 1, 2, ...), canonical order
         self.selections = selections
         self.physical_sizes, self.channel_names = physical_sizes, channel_names
         self.decode_with_tiffcp = decode_with_tiffcp  # tifffile lacks the codec
@@ -139,6 +140,9 @@ class Fixture:
             entry["physical_sizes"] = self.physical_sizes
         if self.channel_names:
             entry["channel_names"] = self.channel_names
+        if self.levels:
+            entry["levels"] = [{"shape": list(level.shape), "xxh3": xxh3(level)}
+                               for level in [self.array] + self.levels]
         return entry
 
 
@@ -160,6 +164,19 @@ def ome_fixture(out, name, dtype, axes, sizes, selections, named=False, **write_
                      metadata=metadata, photometric=photometric, **write_args)
     how = f"tifffile {tifffile.__version__} ome=True axes={axes} {describe(write_args)}"
     return Fixture(name, array, "ome-tiff", how.strip(), selections, physical_sizes, channel_names)
+
+
+def pyramid_fixture(out, name, dtype, sizes, levels, selections, **write_args):
+    """An OME-TIFF pyramid as Bio-Formats 6+ lays it out (tifffile): each page's reduced
+    resolutions in its SubIFDs; level k+1 keeps every second row and column of level k."""
+    array = canonical(dtype, name, **sizes)
+    reduced = [array[..., ::2 ** k, ::2 ** k] for k in range(1, levels)]
+    with tifffile.TiffWriter(os.path.join(out, name), ome=True) as tif:
+        tif.write(array, subifds=levels - 1, metadata={"axes": "TCZYX"}, **write_args)
+        for level in reduced:
+            tif.write(level, subfiletype=1, metadata=None, **write_args)
+    how = f"tifffile {tifffile.__version__} ome=True subifds={levels - 1} {describe(write_args)}"
+    return Fixture(name, array, "ome-tiff", how.strip(), selections, levels=reduced)
 
 
 def imagej_fixture(out, name, dtype, axes, sizes, selections, **write_args):
@@ -253,6 +270,10 @@ def build_fixtures(out):
                             dict(t=2, c=3, z=4), ["C=1", "T=1,Z=1:3", sel_tile_edge],
                             named=True)                                          # XYZCT
     add(ome_tczyx)
+    # Pyramids: SubIFD levels, read with --level.
+    add(pyramid_fixture(out, "pyramid_uint16.ome.tif", "uint16", dict(c=2, z=3), 3, ["C=1"]))
+    add(pyramid_fixture(out, "pyramid_tiled_deflate_uint8.ome.tif", "uint8", dict(z=2), 2, [],
+                        tile=(16, 16), compression="zlib"))
     add(ome_fixture(out, "ome_tzcyx_uint8.ome.tif", "uint8", "TZCYX", dict(t=2, c=2, z=3),
                     ["Z=2,C=0"]))                                                # XYCZT
     add(ome_fixture(out, "ome_ztcyx_int16.ome.tif", "int16", "ZTCYX", dict(t=3, c=2, z=2),
@@ -349,6 +370,14 @@ def check_fixture(out, fixture, scratch):
             or xxh3(got) != xxh3(fixture.array):
         raise RuntimeError(f"{fixture.name}: read back {got.dtype}{got.shape} differs from "
                            f"the array written ({fixture.array.dtype}{fixture.array.shape})")
+    if fixture.levels:
+        with tifffile.TiffFile(os.path.join(out, fixture.name)) as tif:
+            series = tif.series[0]
+            if len(series.levels) != 1 + len(fixture.levels):
+                raise RuntimeError(f"{fixture.name}: tifffile sees {len(series.levels)} levels")
+            for level, want in zip(series.levels[1:], fixture.levels):
+                if xxh3(from_axes(level.asarray(), level.axes)) != xxh3(want):
+                    raise RuntimeError(f"{fixture.name}: level {level.shape} differs")
 
 
 def main():

@@ -143,11 +143,14 @@ def check_info(strata, path, entry, timeout):
     return problems
 
 
-def check_read(strata, launcher, ranks, path, selection, expected, timeout):
-    """Reads (a selection of) the file on `ranks` ranks and compares the result."""
+def check_read(strata, launcher, ranks, path, selection, expected, timeout, level=None):
+    """Reads (a selection of) the file, or one of its resolution levels, on `ranks` ranks
+    and compares the result."""
     command = mpiexec_command(launcher, ranks) + [strata, "read", path, "--checksum", "--json"]
     if selection is not None:
         command += ["--select", selection]
+    if level is not None:
+        command += ["--level", str(level)]
     return read_problems(run(command, timeout), ranks, expected)
 
 
@@ -200,6 +203,12 @@ def check_entry(args, report, key, entry):
     report.result(f"{key}: read -n {args.ranks}",
                   check_read(args.strata, args.mpiexec, args.ranks, path, None, whole,
                              args.timeout))
+    # Multiscale images: `levels` lists every resolution level, level 0 first.
+    for level, item in enumerate(entry.get("levels", [])[1:], start=1):
+        part = dict(whole, shape=item["shape"], xxh3=item.get("xxh3"))
+        report.result(f"{key}: read -n {args.ranks} --level {level}",
+                      check_read(args.strata, args.mpiexec, args.ranks, path, None, part,
+                                 args.timeout, level))
     for text, shape, checksum in selections_of(entry):
         part = dict(whole, shape=shape, xxh3=checksum)
         report.result(f"{key}: read -n {args.ranks} --select {text}",

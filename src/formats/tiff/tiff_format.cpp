@@ -53,10 +53,8 @@ bool recognizes(const std::string& path, std::span<const std::byte> head) {
 }
 
 std::unique_ptr<Driver> open(const std::string& path, const OpenOptions& options) {
-  if (options.level != 0)
-    throw Error(path, "resolution level " + std::to_string(options.level) +
-                          " requested, but TIFF files are read at full resolution only");
   tiff::TiffSeries series = tiff::read_tiff_series(path);
+  if (options.level > 0) tiff::select_level(series, options.level);
   tiff::TiffChunks chunks = tiff::build_chunk_table(series);
   return std::make_unique<TiffDriver>(std::move(series.info), std::move(chunks.table),
                                       std::move(chunks.encodings));

@@ -298,4 +298,23 @@ TiffSeries read_tiff_series(const std::string& path) {
   return plain_series(std::move(tiff));
 }
 
+void select_level(TiffSeries& series, int level) {
+  std::vector<std::vector<std::int32_t>> pages(series.files.size());
+  for (const PlaneSource& plane : series.planes) {
+    if (plane.file < 0) continue;
+    if (plane.data_shift != 0)
+      throw Error(series.files[plane.file].path, "resolution level " + std::to_string(level) +
+                                                     " requested, but the file stores its planes after one IFD");
+    auto& in_file = pages[static_cast<std::size_t>(plane.file)];
+    if (std::find(in_file.begin(), in_file.end(), plane.page) == in_file.end()) in_file.push_back(plane.page);
+  }
+  for (std::size_t f = 0; f < series.files.size(); ++f) select_subifd_level(series.files[f], pages[f], level);
+  const Shape full = series.info.shape;
+  set_shape(series, full[0], full[1], full[2], common_layout(series));
+  // Physical sizes are per pixel: a level with half the pixels has pixels twice the size.
+  for (const auto& [axis, at] : {std::pair{'Y', 3}, std::pair{'X', 4}})
+    if (auto it = series.info.physical_sizes.find(axis); it != series.info.physical_sizes.end())
+      it->second.value *= static_cast<double>(full[at]) / static_cast<double>(series.info.shape[at]);
+}
+
 }  // namespace strata::tiff

@@ -29,6 +29,12 @@ struct TiffSeries {
 // samples and dtype with the others. Throws strata::Error naming the file at fault.
 TiffSeries read_tiff_series(const std::string& path);
 
+// Turns `series` into its resolution level `level` (>= 1) of a SubIFD pyramid: every stored
+// plane's page becomes its SubIFD number level-1; Y and X sizes (and their physical sizes)
+// follow the level's pages. Throws strata::Error when a page has fewer levels or the
+// level's pages disagree.
+void select_level(TiffSeries& series, int level);
+
 bool is_ome_companion_path(const std::string& path);
 
 }  // namespace strata::tiff

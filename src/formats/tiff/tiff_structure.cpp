@@ -50,6 +50,10 @@ TiffPage read_page(const LibtiffHandle& handle) {
   if (p.photometric == PHOTOMETRIC_YCBCR)
     TIFFGetFieldDefaulted(tif, TIFFTAG_YCBCRSUBSAMPLING, &p.ycbcr_subsampling[0],
                           &p.ycbcr_subsampling[1]);
+  std::uint16_t subifd_count = 0;
+  toff_t* subifd_offsets = nullptr;  // libtiff's memory, valid until it reads another IFD
+  if (TIFFGetField(tif, TIFFTAG_SUBIFD, &subifd_count, &subifd_offsets) && subifd_offsets)
+    p.subifds.assign(subifd_offsets, subifd_offsets + subifd_count);
   p.tiled = TIFFIsTiled(tif);
   if (p.tiled) {
     p.tile_width = field_or<std::uint32_t>(tif, TIFFTAG_TILEWIDTH, 0);
@@ -121,6 +125,22 @@ TiffStructure read_tiff_structure(const std::string& path) {
     throw Error(path, "the IFD chain loops: IFD " + std::to_string(s.pages.size() - 1) +
                           " points back to the IFD at offset " + std::to_string(next));
   return s;
+}
+
+void select_subifd_level(TiffStructure& file, const std::vector<std::int32_t>& pages, int level) {
+  LibtiffHandle handle(file.path, "rch");
+  for (const std::int32_t index : pages) {
+    TiffPage& page = file.pages.at(static_cast<std::size_t>(index));
+    if (page.subifds.size() < static_cast<std::size_t>(level))
+      throw Error(file.path, "resolution level " + std::to_string(level) + " requested, but IFD " +
+                                 std::to_string(index) + " has " + std::to_string(page.subifds.size() + 1) +
+                                 " level(s) (itself and its SubIFDs)");
+    const std::uint64_t offset = page.subifds[static_cast<std::size_t>(level) - 1];
+    handle.clear_error();
+    if (!TIFFSetSubDirectory(handle.get(), offset))
+      handle.fail("reading the SubIFD at offset " + std::to_string(offset) + " of IFD " + std::to_string(index));
+    page = read_page(handle);
+  }
 }
 
 }  // namespace strata::tiff

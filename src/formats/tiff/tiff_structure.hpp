@@ -1,7 +1,8 @@
 #pragma once
 // The main IFD chain of one TIFF file, read once with libtiff: per page the tags a reader
-// needs and where its strips or tiles are. SubIFDs (reduced resolutions, thumbnails) are
-// not part of the main chain and are never visited.
+// needs and where its strips or tiles are, and where its SubIFDs are (the reduced
+// resolutions of a pyramid, as Bio-Formats, tifffile and vips write them: SubIFD k of a
+// page is that page at resolution level k).
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -29,6 +30,7 @@ struct TiffPage {
   std::uint32_t tile_width = 0;      // tiles only
   std::uint32_t tile_length = 0;
   std::vector<ByteRange> striles;    // strips or tiles, in libtiff's index order
+  std::vector<std::uint64_t> subifds;  // SubIFD offsets: resolution levels 1, 2, …
 
   bool reduced_resolution() const noexcept { return subfile_type & 1u; }
   bool transparency_mask() const noexcept { return subfile_type & 4u; }
@@ -47,5 +49,10 @@ struct TiffStructure {
 // Walks the main IFD chain. Throws strata::Error naming the file when it is not a TIFF,
 // libtiff reports an error reading a directory, or the chain loops back on itself.
 TiffStructure read_tiff_structure(const std::string& path);
+
+// Replaces each page of `file` named in `pages` by its resolution level `level` (>= 1): the
+// page read from its SubIFD number level-1. Throws strata::Error naming the file when a
+// page has fewer levels.
+void select_subifd_level(TiffStructure& file, const std::vector<std::int32_t>& pages, int level);
 
 }  // namespace strata::tiff
