@@ -27,7 +27,8 @@ bool next_in(Index& at, const Box& box) noexcept;
 std::string index_text(const Index& at);
 
 // A regular grid of chunks of `chunk` elements over an array of `shape`; chunks on the
-// far edges are clipped to the array.
+// far edges are clipped to the array. A chunk extent <= 0 makes an empty grid (never a
+// division by zero: shapes come from files).
 struct ChunkGrid {
   Shape shape;
   Shape chunk;

@@ -68,13 +68,14 @@ Box ChunkGrid::box(const Index& at) const {
 
 Index ChunkGrid::position(const Index& start) const {
   Index at(start.size());
-  for (std::size_t i = 0; i < start.size(); ++i) at[i] = start[i] / chunk[i];
+  for (std::size_t i = 0; i < start.size(); ++i) at[i] = chunk[i] > 0 ? start[i] / chunk[i] : 0;
   return at;
 }
 
 Box ChunkGrid::touching(const Box& region) const {
   Box b{Index(region.rank()), Index(region.rank())};
   for (std::size_t i = 0; i < region.rank(); ++i) {
+    if (chunk[i] <= 0) continue;  // a degenerate grid touches nothing
     b.start[i] = region.start[i] / chunk[i];
     b.stop[i] = region.stop[i] > region.start[i] ? (region.stop[i] - 1) / chunk[i] + 1 : b.start[i];
   }
