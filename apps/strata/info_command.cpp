@@ -14,6 +14,10 @@ int run_info(const InfoOptions& options) {
   const ChunkTable& table = driver->chunks();
   std::uint64_t stored = 0;
   for (const auto& c : table.chunks) stored += c.stored_bytes();
+  // The nominal chunk (edge chunks are clipped): the grid's when the chunks form one grid.
+  const Shape chunk_shape = !table.chunk_shape.empty() ? table.chunk_shape
+                            : table.chunks.empty()      ? Shape{}
+                                                        : table.chunks.front().box.shape();
 
   if (options.json) {
     nlohmann::json sizes = nlohmann::json::object();
@@ -22,7 +26,8 @@ int run_info(const InfoOptions& options) {
     nlohmann::json out = {{"path", options.path},         {"format", info.format},
                           {"dims", info.dims},            {"shape", info.shape},
                           {"dtype", std::string(name(info.dtype))},
-                          {"chunks", table.chunks.size()}, {"codecs", table.codecs},
+                          {"chunks", table.chunks.size()}, {"chunk_shape", chunk_shape},
+                          {"codecs", table.codecs},
                           {"stored_bytes", stored},       {"decoded_bytes", info.decoded_bytes()},
                           {"physical_sizes", sizes},      {"channel_names", info.channel_names},
                           {"files", table.files}};
@@ -35,7 +40,7 @@ int run_info(const InfoOptions& options) {
             << "  shape     " << format_shape(info.shape) << '\n'
             << "  dtype     " << name(info.dtype) << '\n'
             << "  chunks    " << table.chunks.size();
-  if (!table.chunks.empty()) std::cout << " of " << format_shape(table.chunks.front().box.shape());
+  if (!table.chunks.empty()) std::cout << " of " << format_shape(chunk_shape);
   std::cout << '\n' << "  codec     ";
   for (std::size_t i = 0; i < table.codecs.size(); ++i) std::cout << (i ? ", " : "") << table.codecs[i];
   std::cout << '\n'
