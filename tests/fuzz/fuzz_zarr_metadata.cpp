@@ -11,6 +11,7 @@
 #include "formats/zarr/ome_zarr.hpp"
 #include "formats/zarr/zarr_metadata.hpp"
 #include "strata/error.hpp"
+#include "strata/grid.hpp"
 
 namespace {
 
@@ -21,7 +22,7 @@ std::size_t read_as_zarray(const json& doc) {
   const strata::zarr::ArrayMeta meta = strata::zarr::parse_zarray(doc, "fuzz/.zarray");
   (void)meta.chunk_bytes();
   std::vector<std::int64_t> last;
-  for (const std::int64_t n : meta.grid()) last.push_back(n - 1);
+  for (const std::int64_t n : strata::ChunkGrid{meta.shape, meta.chunks}.extent()) last.push_back(n - 1);
   (void)meta.chunk_key(last);
   return meta.shape.size();
 }
