@@ -18,9 +18,11 @@ void blosc_decode(std::span<const std::byte> src, std::span<std::byte> dest) {
   check_decoded_size("blosc", decoded, dest.size());
   // One internal thread: callers decode many chunks at once, one per thread.
   const int n = blosc_decompress_ctx(src.data(), dest.data(), dest.size(), 1);
-  if (n < 0 || static_cast<std::size_t>(n) != dest.size())
-    throw Error("", std::string("blosc: cannot decompress (compressor library ") +
-                        blosc_cbuffer_complib(src.data()) + ", code " + std::to_string(n) + ")");
+  if (n < 0 || static_cast<std::size_t>(n) != dest.size()) {
+    const char* library = blosc_cbuffer_complib(src.data());  // null for a corrupt header
+    throw Error("", std::string("blosc: cannot decompress (compressor library ") + (library ? library : "unknown") +
+                        ", code " + std::to_string(n) + ")");
+  }
 }
 
 std::size_t blosc_encode_bound(std::size_t bytes) noexcept { return bytes + BLOSC_MAX_OVERHEAD; }

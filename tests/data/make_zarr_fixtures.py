@@ -210,10 +210,10 @@ def errors(fx):
         zarr.open_array(fx.path(f"err_dtype_{name}.zarr"), mode="w", shape=(4,), chunks=(2,), dtype=t)
         fx.error(f"err_dtype_{name}.zarr", f"unsupported dtype '{t}'", f"{name} has no strata dtype")
 
-    os.makedirs(fx.path("err_v3.zarr"), exist_ok=True)
-    with open(fx.path("err_v3.zarr/zarr.json"), "w") as f:
+    os.makedirs(fx.path("err_v3_empty_group.zarr"), exist_ok=True)
+    with open(fx.path("err_v3_empty_group.zarr/zarr.json"), "w") as f:
         json.dump({"zarr_format": 3, "node_type": "group"}, f)
-    fx.error("err_v3.zarr", "Zarr v3", "Zarr v3 is not supported")
+    fx.error("err_v3_empty_group.zarr", "Zarr v3 group holds no array", "a Zarr v3 group without arrays")
 
     fx.array("err_bad_json.zarr", (4, 4), (2, 2), "|u1", entry=False)
     with open(fx.path("err_bad_json.zarr/.zarray"), "w") as f:

@@ -35,8 +35,30 @@ const json* first_multiscale(const json& attrs) {
   return &(*all)[0];
 }
 
+// The node type a Zarr v3 zarr.json declares ("array", "group"), or empty without one.
+std::string v3_node_type(const fs::path& dir) {
+  if (!has(dir, "zarr.json")) return {};
+  const json node = read_json((dir / "zarr.json").string());
+  const json type = node.is_object() ? node.value("node_type", json()) : json();
+  return type.is_string() ? type.get<std::string>() : std::string("(none)");
+}
+
+bool is_v3_array(const fs::path& dir) { return v3_node_type(dir) == "array"; }
+bool is_array(const fs::path& dir) { return has(dir, ".zarray") || is_v3_array(dir); }
+bool is_group(const fs::path& dir) {
+  return has(dir, ".zattrs") || has(dir, ".zgroup") || v3_node_type(dir) == "group";
+}
+
+// A group's attributes: "attributes" of its zarr.json (v3), else `.zattrs` (v2). Where a
+// folder holds both (a v2 store given v3 metadata beside it), v3 wins, as in zarr-python 3.
 json group_attrs(const fs::path& dir) {
-  return has(dir, ".zattrs") ? read_json((dir / ".zattrs").string()) : json::object();
+  if (has(dir, "zarr.json")) {
+    const json node = read_json((dir / "zarr.json").string());
+    if (node.is_object() && node.contains("attributes") && node["attributes"].is_object()) return node["attributes"];
+    if (!has(dir, ".zattrs")) return json::object();
+  }
+  if (has(dir, ".zattrs")) return read_json((dir / ".zattrs").string());
+  return json::object();
 }
 
 std::string dataset_path(const json& dataset, const std::string& group) {
@@ -45,21 +67,29 @@ std::string dataset_path(const json& dataset, const std::string& group) {
   return dataset["path"].get<std::string>();
 }
 
-// The parent group's multiscale, when it lists `array_dir` as one of its levels.
+// The enclosing group's multiscale, when it lists `array_dir` as one of its levels: the
+// parent (datasets "0", "1", ...) or a group further up for nested paths ("scale0/image").
 void find_parent_multiscale(const fs::path& array_dir, ImageLocation& loc) {
-  const fs::path parent = array_dir.parent_path();
-  if (parent.empty() || !has(parent, ".zattrs")) return;
-  const json attrs = group_attrs(parent);
-  const json* ms = first_multiscale(attrs);
-  if (!ms || !ms->contains("datasets") || !(*ms)["datasets"].is_array()) return;
-  const auto& datasets = (*ms)["datasets"];
-  for (std::size_t i = 0; i < datasets.size(); ++i) {
-    if (datasets[i].is_object() && datasets[i].value("path", json()) == array_dir.filename().string()) {
-      loc.multiscale = *ms;
-      loc.group_attrs = attrs;
-      loc.level = i;
-      return;
+  fs::path group = array_dir;
+  std::string relative = array_dir.filename().string();
+  for (int up = 0; up < 3; ++up) {
+    if (up) relative = group.filename().string() + "/" + relative;
+    group = group.parent_path();
+    if (group.empty() || group == group.parent_path()) return;
+    if (!is_group(group)) continue;
+    const json attrs = group_attrs(group);
+    const json* ms = first_multiscale(attrs);
+    if (!ms || !ms->contains("datasets") || !(*ms)["datasets"].is_array()) continue;
+    const auto& datasets = (*ms)["datasets"];
+    for (std::size_t i = 0; i < datasets.size(); ++i) {
+      if (datasets[i].is_object() && datasets[i].value("path", json()) == relative) {
+        loc.multiscale = *ms;
+        loc.group_attrs = attrs;
+        loc.level = i;
+        return;
+      }
     }
+    return;  // the nearest image group does not list it
   }
 }
 
@@ -70,7 +100,7 @@ std::vector<std::string> openable_children(const fs::path& dir) {
   for (const auto& entry : fs::directory_iterator(dir, ec)) {
     if (!entry.is_directory(ec)) continue;
     const fs::path child = entry.path();
-    if (has(child, ".zarray") || (has(child, ".zattrs") && first_multiscale(group_attrs(child))))
+    if (is_array(child) || (is_group(child) && first_multiscale(group_attrs(child))))
       names.push_back(child.filename().string());
   }
   std::sort(names.begin(), names.end());
@@ -80,11 +110,11 @@ std::vector<std::string> openable_children(const fs::path& dir) {
 // bioformats2raw lists its images in OME/.zattrs "series"; without it, the first is "0".
 std::string first_bioformats2raw_series(const fs::path& root) {
   const fs::path ome = root / "OME";
-  if (has(ome, ".zattrs")) {
+  if (is_group(ome)) {
     const json attrs = group_attrs(ome);
-    if (attrs.contains("series") && attrs["series"].is_array() && !attrs["series"].empty() &&
-        attrs["series"][0].is_string())
-      return attrs["series"][0].get<std::string>();
+    const json* series = ngff_attr(attrs, "series");
+    if (series && series->is_array() && !series->empty() && (*series)[0].is_string())
+      return (*series)[0].get<std::string>();
   }
   return "0";
 }
@@ -167,7 +197,11 @@ json read_json(const std::string& path) {
   try {
     return json::parse(text);
   } catch (const json::exception& e) {
-    throw Error(path, std::string("invalid JSON: ") + e.what());
+    // nlohmann quotes the bytes it last read: keep the message printable.
+    std::string what = e.what();
+    for (char& ch : what)
+      if (static_cast<unsigned char>(ch) >= 0x80 || (static_cast<unsigned char>(ch) < 0x20 && ch != '\n')) ch = '?';
+    throw Error(path, "invalid JSON: " + what);
   }
 }
 
@@ -176,16 +210,17 @@ ImageLocation locate_image(const std::string& path, int level) {
   while (trimmed.size() > 1 && trimmed.back() == '/') trimmed.pop_back();
   const fs::path dir(trimmed);
 
-  if (has(dir, ".zarray")) {
+  if (is_array(dir)) {
     if (level != 0)
       throw Error(path, "level " + std::to_string(level) +
                             " requested, but this is one array, not a multiscale image: open its image group");
     ImageLocation loc;
     loc.array_dir = dir.string();
+    loc.zarr_format = is_v3_array(dir) ? 3 : 2;
     find_parent_multiscale(dir, loc);
     return loc;
   }
-  if (has(dir, ".zattrs") || has(dir, ".zgroup")) {
+  if (is_group(dir)) {
     const json attrs = group_attrs(dir);
     if (const json* ms = first_multiscale(attrs)) {
       if (!ms->contains("datasets") || !(*ms)["datasets"].is_array() || (*ms)["datasets"].empty())
@@ -196,21 +231,24 @@ ImageLocation locate_image(const std::string& path, int level) {
                               std::to_string(datasets.size()) + " levels (0 to " +
                               std::to_string(datasets.size() - 1) + ")");
       const fs::path array_dir = dir / dataset_path(datasets[level], path);
-      if (!has(array_dir, ".zarray"))
-        throw Error(array_dir.string(), "multiscales level " + std::to_string(level) + " has no .zarray");
-      return ImageLocation{array_dir.string(), *ms, attrs, static_cast<std::size_t>(level)};
+      if (!is_array(array_dir))
+        throw Error(array_dir.string(), "multiscales level " + std::to_string(level) + " is not a Zarr array (no .zarray or zarr.json of an array)");
+      return ImageLocation{array_dir.string(), *ms, attrs, static_cast<std::size_t>(level),
+                           is_v3_array(array_dir) ? 3 : 2};
     }
-    if (attrs.contains("bioformats2raw.layout"))
+    if (ngff_attr(attrs, "bioformats2raw.layout"))
       return locate_image((dir / first_bioformats2raw_series(dir)).string(), level);
     const auto children = openable_children(dir);
     if (children.size() == 1) return locate_image((dir / children[0]).string(), level);
-    if (children.empty()) throw Error(path, "Zarr group holds no array");
+    if (children.empty())
+      throw Error(path, std::string(has(dir, "zarr.json") ? "Zarr v3" : "Zarr") + " group holds no array");
     std::string list;
     for (const auto& c : children) list += (list.empty() ? "" : ", ") + c;
     throw Error(path, "Zarr group holds several arrays; open one of them: " + list);
   }
-  if (has(dir, "zarr.json")) throw Error(path, "Zarr v3 (zarr.json) is not supported; strata reads Zarr v2");
-  throw Error(path, "not a Zarr v2 array or group (no .zarray, .zgroup or .zattrs)");
+  if (has(dir, "zarr.json"))
+    throw Error(path, "zarr.json is neither an array nor a group (node_type " + v3_node_type(dir) + ")");
+  throw Error(path, "not a Zarr array or group (no .zarray, .zgroup, .zattrs or zarr.json)");
 }
 
 ImageDescription describe_image(const ImageLocation& location, std::size_t rank) {

@@ -18,10 +18,12 @@ struct ImageLocation {
   nlohmann::json multiscale;     // one entry of "multiscales", or null
   nlohmann::json group_attrs;    // the image group's attributes (for "omero"), or null
   std::size_t level = 0;         // index into multiscale["datasets"]
+  int zarr_format = 2;           // 2: `.zarray`; 3: zarr.json (array_dir's)
 };
 
 // Resolves `path`:
-// - an array (`.zarray`): that array; its dims come from the parent group's multiscales
+// Zarr v2 (`.zarray`, `.zgroup`, `.zattrs`) and v3 (`zarr.json`, attributes inside) alike:
+// - an array (`.zarray`, or zarr.json of node_type array): that array; its dims come from the parent group's multiscales
 //   when the parent lists it;
 // - an image group (multiscales in `.zattrs`, NGFF 0.1-0.4, or under "ome" as in 0.5):
 //   datasets[level];

@@ -1,8 +1,10 @@
 #pragma once
-// Zarr v2 and OME-Zarr (NGFF 0.1-0.5 multiscales stored as Zarr v2): one array, read by
-// chunk. Each chunk file is one ChunkRef: its box is the chunk's region clipped to the
-// array, its one segment the whole file (absent for chunks never written, which read as
-// the fill value), its locator the chunk's C-order index in the chunk grid.
+// Zarr v2 and v3 and OME-Zarr (NGFF 0.1-0.5 multiscales): one array, read by chunk. Each
+// chunk file is one ChunkRef: its box is the chunk's region clipped to the array, its one
+// segment the whole file (absent for chunks never written, which read as the fill value),
+// its key the chunk's key in the store. Sharded v3 arrays have one ChunkRef per inner
+// chunk: its key is the shard's, its segment the inner chunk's bytes in the shard
+// (zarr_v3_reader.hpp).
 #include "formats/format_writer.hpp"
 
 namespace strata {

@@ -21,11 +21,7 @@ using nlohmann::json;
 // NumPy typestr: byte order ('<' '>' '|' '='), kind, item size in bytes, e.g. "<u2".
 NumpyType parse_typestr(const json& j, const std::string& path) {
   if (!j.is_string()) throw Error(path, "unsupported dtype " + j.dump() + ": strata reads plain numeric dtypes");
-  try {
-    return parse_numpy_typestr(j.get<std::string>());
-  } catch (const Error& e) {
-    throw Error(path, e.cause());
-  }
+  return annotated({path, {}, {}, {}}, [&] { return parse_numpy_typestr(j.get<std::string>()); });
 }
 
 Shape parse_extent(const json& zarray, const char* key, const std::string& path, std::int64_t min) {
@@ -154,6 +150,10 @@ void check_no_filters(const json& filters, const std::string& path) {
 }
 
 }  // namespace
+
+std::vector<std::uint8_t> parse_fill_value(const json& value, DType dtype, const std::string& path) {
+  return parse_fill(value, dtype, path);
+}
 
 std::size_t ArrayMeta::chunk_bytes() const noexcept {
   return static_cast<std::size_t>(element_count(chunks)) * size_of(dtype);

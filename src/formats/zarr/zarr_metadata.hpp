@@ -34,6 +34,11 @@ struct ArrayMeta {
 // wrong or unsupported (dtype, compressor, filters, order, ...).
 ArrayMeta parse_zarray(const nlohmann::json& zarray, const std::string& path);
 
+// A fill value as one native element of `dtype`: numbers (integers must fit exactly),
+// "NaN", "Infinity", "-Infinity" for floats, numbers written as strings; null = zeros.
+// Shared by the v2 and v3 parsers. Throws strata::Error naming `path`.
+std::vector<std::uint8_t> parse_fill_value(const nlohmann::json& value, DType dtype, const std::string& path);
+
 void to_json(nlohmann::json& j, const ArrayMeta& m);
 void from_json(const nlohmann::json& j, ArrayMeta& m);
 

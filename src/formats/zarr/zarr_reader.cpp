@@ -19,6 +19,7 @@
 #include "codecs/zstd.hpp"
 #include "formats/zarr/ome_zarr.hpp"
 #include "formats/zarr/zarr_metadata.hpp"
+#include "formats/zarr/zarr_v3_reader.hpp"
 #include "io/chunk_io.hpp"
 #include "io/file.hpp"
 #include "model/serialize.hpp"
@@ -126,6 +127,7 @@ class ZarrDriver final : public Driver {
 std::unique_ptr<Driver> open_zarr(const std::string& path, const OpenOptions& options) {
   try {
     const zarr::ImageLocation location = zarr::locate_image(path, options.level);
+    if (location.zarr_format == 3) return zarr::open_v3_array(location);
     const std::string zarray_path = location.array_dir + "/.zarray";
     const zarr::ArrayMeta meta = zarr::parse_zarray(zarr::read_json(zarray_path), zarray_path);
     zarr::ImageDescription description = zarr::describe_image(location, meta.shape.size());
@@ -147,6 +149,7 @@ std::unique_ptr<Driver> open_zarr(const std::string& path, const OpenOptions& op
 std::unique_ptr<Driver> restore_zarr(std::string_view saved) {
   const json state = from_bytes(saved);
   try {
+    if (zarr::is_v3_state(state)) return zarr::restore_v3_array(state);
     return std::make_unique<ZarrDriver>(state.at("info").get<ArrayInfo>(), state.at("zarr").get<zarr::ArrayMeta>(),
                                         state.at("chunks").get<ChunkTable>());
   } catch (const json::exception& e) {

@@ -81,7 +81,7 @@ TEST_F(ZarrDriver, RecognizesZarrDirectoriesOnly) {
   EXPECT_TRUE(recognizes(path("rank2.zarr"), {}));
   EXPECT_TRUE(recognizes(path("ngff04.ome.zarr"), {}));
   EXPECT_TRUE(recognizes(path("group_two.zarr") + "/", {}));
-  EXPECT_TRUE(recognizes(path("err_v3.zarr"), {}));  // recognized, then refused with a reason
+  EXPECT_TRUE(recognizes(path("err_v3_empty_group.zarr"), {}));  // recognized, then refused with a reason
   EXPECT_FALSE(recognizes(path("expected.json"), {}));
   EXPECT_FALSE(recognizes(dir().string(), {}));
   EXPECT_FALSE(recognizes(path("no-such.zarr"), {}));
