@@ -264,4 +264,16 @@ ImageDescription describe_image(const ImageLocation& location, std::size_t rank)
   return d;
 }
 
+ArrayInfo array_info(const ImageLocation& location, const Shape& shape, DType dtype) {
+  ImageDescription description = describe_image(location, shape.size());
+  ArrayInfo info;
+  info.format = std::move(description.format);
+  info.dims = std::move(description.dims);
+  info.shape = shape;
+  info.dtype = dtype;
+  info.physical_sizes = std::move(description.physical_sizes);
+  info.channel_names = std::move(description.channel_names);
+  return info;
+}
+
 }  // namespace strata::zarr

@@ -42,6 +42,9 @@ struct ImageDescription {
   std::vector<std::string> channel_names;
 };
 ImageDescription describe_image(const ImageLocation& location, std::size_t rank);
+// The ArrayInfo of the array at `location` (v2 or v3): its shape and dtype, with what the
+// multiscale says about it.
+ArrayInfo array_info(const ImageLocation& location, const Shape& shape, DType dtype);
 
 // Reads and parses a JSON metadata file; throws strata::Error naming it.
 nlohmann::json read_json(const std::string& path);

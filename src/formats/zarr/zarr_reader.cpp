@@ -130,16 +130,8 @@ std::unique_ptr<Driver> open_zarr(const std::string& path, const OpenOptions& op
     if (location.zarr_format == 3) return zarr::open_v3_array(location);
     const std::string zarray_path = location.array_dir + "/.zarray";
     const zarr::ArrayMeta meta = zarr::parse_zarray(zarr::read_json(zarray_path), zarray_path);
-    zarr::ImageDescription description = zarr::describe_image(location, meta.shape.size());
-    ArrayInfo info;
-    info.format = std::move(description.format);
-    info.dims = std::move(description.dims);
-    info.shape = meta.shape;
-    info.dtype = meta.dtype;
-    info.physical_sizes = std::move(description.physical_sizes);
-    info.channel_names = std::move(description.channel_names);
     ChunkTable table = build_chunk_table(location.array_dir, meta);
-    return std::make_unique<ZarrDriver>(std::move(info), meta, std::move(table));
+    return std::make_unique<ZarrDriver>(zarr::array_info(location, meta.shape, meta.dtype), meta, std::move(table));
   } catch (const json::exception& e) {
     // Metadata of the wrong JSON type somewhere nlohmann was asked for a value.
     throw Error(path, std::string("invalid Zarr metadata: ") + e.what());

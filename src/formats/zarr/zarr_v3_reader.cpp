@@ -242,16 +242,9 @@ std::unique_ptr<Driver> open_v3_array(const ImageLocation& location) {
   const std::string path = location.array_dir + "/zarr.json";
   json metadata = without_attributes(read_json(path));
   const V3ArrayMeta meta = parse_v3_array(metadata, path);
-  ImageDescription description = describe_image(location, meta.shape.size());
-  ArrayInfo info;
-  info.format = std::move(description.format);
-  info.dims = std::move(description.dims);
-  info.shape = meta.shape;
-  info.dtype = meta.dtype;
-  info.physical_sizes = std::move(description.physical_sizes);
-  info.channel_names = std::move(description.channel_names);
   ChunkTable table = build_v3_chunk_table(location.array_dir, meta);
-  return std::make_unique<ZarrV3Driver>(std::move(info), std::move(metadata), path, std::move(table));
+  return std::make_unique<ZarrV3Driver>(array_info(location, meta.shape, meta.dtype), std::move(metadata), path,
+                                        std::move(table));
 }
 
 bool is_v3_state(const json& state) { return state.is_object() && state.contains("zarr3"); }
