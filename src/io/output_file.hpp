@@ -38,6 +38,12 @@ class OutputFile {
       offset += static_cast<std::uint64_t>(n);
     }
   }
+  // Reserves `bytes` of disk from offset 0 without changing the file's size (fallocate
+  // KEEP_SIZE). Returns 0, or the errno of a failure (callers decide what is fatal: file
+  // systems without fallocate say EOPNOTSUPP).
+  int reserve(std::uint64_t bytes) const noexcept {
+    return ::fallocate(fd_, FALLOC_FL_KEEP_SIZE, 0, static_cast<off_t>(bytes)) == 0 ? 0 : errno;
+  }
   void resize(std::uint64_t size) const {
     if (::ftruncate(fd_, static_cast<off_t>(size)) != 0) fail("cannot size the file");
   }

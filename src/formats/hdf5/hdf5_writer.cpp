@@ -22,6 +22,7 @@
 #include "formats/hdf5/api/file.hpp"
 #include "formats/hdf5/api/filter.hpp"
 #include "formats/hdf5/api/property_list.hpp"
+#include "io/output_file.hpp"
 #include "mpi/comm.hpp"
 #include "mpi/hints.hpp"
 #include "formats/format_writer.hpp"
@@ -186,13 +187,9 @@ Selection select(hid_t dataset, const Piece* piece) {
 void reserve_space(const std::string& path, const ArrayInfo& info, const Slab& slab) {
   const std::uint64_t bytes = info.decoded_bytes() + info.decoded_bytes() / 256 +
                               64 * static_cast<std::uint64_t>(plane_count(slab.shape, slab.plane_axes)) + (1u << 20);
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
-  if (fd < 0) throw Error(kUnnamed, std::string("cannot open to reserve space: ") + std::strerror(errno));
   // KEEP_SIZE: HDF5 sees the file's size unchanged; release_space() frees what is unused.
-  const int failed = ::fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, static_cast<off_t>(bytes));
-  const int error = errno;
-  ::close(fd);
-  if (failed && (error == ENOSPC || error == EDQUOT))
+  const int error = io::OutputFile(path, O_WRONLY).reserve(bytes);
+  if (error == ENOSPC || error == EDQUOT)
     throw Error(kUnnamed, "not enough disk space (or quota) for " + std::to_string(bytes) + " bytes: " +
                               std::strerror(error));
 }

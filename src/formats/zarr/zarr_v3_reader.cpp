@@ -156,9 +156,7 @@ class ZarrV3Driver final : public Driver {
         file.read_at(stored, range.offset);
         undo_bytes_codecs(stored, decoded);
       }
-      if (leaf_.big_endian && std::endian::native == std::endian::little)
-        codecs::swap_bytes(decoded, size_of(info_.dtype));
-      else if (!leaf_.big_endian && std::endian::native == std::endian::big)
+      if (leaf_.big_endian != (std::endian::native == std::endian::big))
         codecs::swap_bytes(decoded, size_of(info_.dtype));
     });
   }

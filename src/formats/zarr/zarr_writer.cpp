@@ -3,7 +3,6 @@
 // threads with one scratch buffer per thread.
 #include <fcntl.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -16,6 +15,7 @@
 #include "exec/parallel_for.hpp"
 #include "exec/resources.hpp"
 #include "formats/zarr/zarr_metadata.hpp"
+#include "io/output_file.hpp"
 #include "mpi/comm.hpp"
 #include "formats/format_writer.hpp"
 #include "formats/zarr/zarr_writer_metadata.hpp"
@@ -44,19 +44,9 @@ void make_dirs(const std::string& dir) {
 }
 
 void write_file(const std::string& file, std::span<const std::byte> bytes) {
-  const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-  if (fd < 0) throw Error("", std::string("cannot create: ") + std::strerror(errno));
-  while (!bytes.empty()) {
-    const ssize_t n = ::write(fd, bytes.data(), bytes.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      const int error = errno;
-      ::close(fd);
-      throw Error("", std::string("cannot write: ") + std::strerror(error));
-    }
-    bytes = bytes.subspan(static_cast<std::size_t>(n));
-  }
-  if (::close(fd) != 0) throw Error("", std::string("cannot write: ") + std::strerror(errno));
+  io::OutputFile out(file, O_WRONLY | O_CREAT | O_TRUNC);
+  out.write_at(bytes, 0);
+  out.close();
 }
 
 // As zarr-python writes metadata: sorted keys, indented by 4, ASCII only.
