@@ -219,6 +219,8 @@ PlaneFormat plane_format(const ArrayInfo& info, std::string_view codec) {
   if (info.dtype == DType::int64 || info.dtype == DType::uint64)
     fail("OME has no 64-bit integer pixel type (" + std::string(name(info.dtype)) +
          "); write .zarr, .h5 or .npy instead");
+  if (info.dtype == DType::float16 || info.dtype == DType::bool_)
+    fail("OME has no " + std::string(name(info.dtype)) + " pixel type; write .zarr or .npy instead");
   if (info.dims.size() != info.shape.size())
     fail("dims '" + info.dims + "' do not match a shape of " + std::to_string(info.shape.size()) + " axes");
   const bool samples = info.dims.ends_with("YXS");

@@ -11,6 +11,7 @@
 #include <variant>
 
 #include "codecs/blosc.hpp"
+#include "model/half.hpp"
 #include "strata/error.hpp"
 
 namespace strata::zarr {
@@ -64,10 +65,15 @@ Number parse_fill_number(const json& v, DType dtype, const std::string& path) {
 }
 
 template <typename T>
+T element_value(const Number& n) {
+  return std::visit([](auto x) { return static_cast<T>(x); }, n);
+}
+
+template <typename T>
 std::vector<std::uint8_t> element_bytes(const Number& n, DType dtype, const std::string& path, const json& v) {
   T value{};
   if constexpr (std::is_floating_point_v<T>) {
-    value = std::visit([](auto x) { return static_cast<T>(x); }, n);
+    value = element_value<T>(n);
   } else {
     // Integers must fit exactly: a fill value that changes on conversion is an error.
     const bool fits = std::visit(
@@ -81,7 +87,7 @@ std::vector<std::uint8_t> element_bytes(const Number& n, DType dtype, const std:
         },
         n);
     if (!fits) throw Error(path, "fill_value " + v.dump() + " does not fit dtype " + std::string(name(dtype)));
-    value = std::visit([](auto x) { return static_cast<T>(x); }, n);
+    value = element_value<T>(n);
   }
   std::vector<std::uint8_t> bytes(sizeof(T));
   std::memcpy(bytes.data(), &value, sizeof(T));
@@ -91,6 +97,12 @@ std::vector<std::uint8_t> element_bytes(const Number& n, DType dtype, const std:
 std::vector<std::uint8_t> parse_fill(const json& v, DType dtype, const std::string& path) {
   // null: the writer declared no fill value; missing chunks then read as zeros.
   if (v.is_null()) return std::vector<std::uint8_t>(size_of(dtype), 0);
+  if (dtype == DType::bool_) {
+    if (v.is_boolean()) return {static_cast<std::uint8_t>(v.get<bool>() ? 1 : 0)};
+    if (v.is_number_integer() && (v.get<std::int64_t>() == 0 || v.get<std::int64_t>() == 1))
+      return {static_cast<std::uint8_t>(v.get<std::int64_t>())};
+    throw Error(path, "fill_value " + v.dump() + " is not true or false (dtype bool)");
+  }
   const Number n = parse_fill_number(v, dtype, path);
   switch (dtype) {
     case DType::uint8: return element_bytes<std::uint8_t>(n, dtype, path, v);
@@ -103,6 +115,11 @@ std::vector<std::uint8_t> parse_fill(const json& v, DType dtype, const std::stri
     case DType::int64: return element_bytes<std::int64_t>(n, dtype, path, v);
     case DType::float32: return element_bytes<float>(n, dtype, path, v);
     case DType::float64: return element_bytes<double>(n, dtype, path, v);
+    case DType::float16: {
+      const std::uint16_t bits = half_bits(static_cast<float>(element_value<double>(n)));
+      return {static_cast<std::uint8_t>(bits & 0xff), static_cast<std::uint8_t>(bits >> 8)};
+    }
+    case DType::bool_: break;  // handled above
   }
   throw Error(path, "unsupported dtype for fill_value");
 }

@@ -47,17 +47,13 @@ std::string shape_text(const Shape& s) {
   return t + ")";
 }
 
-struct DataType {
-  DType dtype;
-  bool is_bool;
-};
-
-DataType parse_data_type(const json& j, const std::string& path) {
+DType parse_data_type(const json& j, const std::string& path) {
   static const std::pair<const char*, DType> known[] = {
       {"int8", DType::int8},     {"int16", DType::int16},   {"int32", DType::int32},     {"int64", DType::int64},
       {"uint8", DType::uint8},   {"uint16", DType::uint16}, {"uint32", DType::uint32},   {"uint64", DType::uint64},
-      {"float32", DType::float32}, {"float64", DType::float64}};
-  const char* reads = " (strata reads bool, int8-64, uint8-64, float32 and float64)";
+      {"float16", DType::float16}, {"float32", DType::float32}, {"float64", DType::float64},
+      {"bool", DType::bool_}};
+  const char* reads = " (strata reads bool, int8-64, uint8-64, float16, float32 and float64)";
   if (j.is_object()) {
     const json name = j.value("name", json());
     fail(path, "data type " + (name.is_string() ? "'" + name.get<std::string>() + "'" : j.dump()) +
@@ -65,10 +61,8 @@ DataType parse_data_type(const json& j, const std::string& path) {
   }
   if (!j.is_string()) fail(path, "data_type " + j.dump() + " is not a data type name");
   const std::string name = j.get<std::string>();
-  if (name == "bool") return {DType::uint8, true};
   for (const auto& [n, t] : known)
-    if (name == n) return {t, false};
-  if (name == "float16") fail(path, "data type 'float16' is not supported: strata has no float16 dtype" + std::string(reads));
+    if (name == n) return t;
   fail(path, "data type '" + name + "' is not supported" + reads);
 }
 
@@ -227,8 +221,8 @@ std::vector<std::uint8_t> bytes_of_value(T value) {
 
 }  // namespace
 
-std::vector<std::uint8_t> parse_v3_fill(const json& v, DType dtype, bool is_bool, const std::string& path) {
-  if (is_bool) {
+std::vector<std::uint8_t> parse_v3_fill(const json& v, DType dtype, const std::string& path) {
+  if (dtype == DType::bool_) {
     if (v.is_boolean()) return {static_cast<std::uint8_t>(v.get<bool>() ? 1 : 0)};
     if (v.is_number_integer() && (v.get<std::int64_t>() == 0 || v.get<std::int64_t>() == 1))
       return {static_cast<std::uint8_t>(v.get<std::int64_t>())};
@@ -244,6 +238,7 @@ std::vector<std::uint8_t> parse_v3_fill(const json& v, DType dtype, bool is_bool
       fail(path, "fill_value " + v.dump() + " is not the " + std::to_string(2 * size_of(dtype)) +
                      "-digit hex form of a " + std::string(name(dtype)));
     const std::uint64_t bits = std::stoull(digits, nullptr, 16);
+    if (dtype == DType::float16) return bytes_of_value(static_cast<std::uint16_t>(bits));
     if (dtype == DType::float32) return bytes_of_value(std::bit_cast<float>(static_cast<std::uint32_t>(bits)));
     return bytes_of_value(std::bit_cast<double>(bits));
   }
@@ -298,8 +293,7 @@ V3ArrayMeta parse_v3_array(const json& j, const std::string& path) {
     fail(path, "storage_transformers " + transformers.dump() + " are not supported");
 
   V3ArrayMeta m;
-  const DataType type = parse_data_type(member(j, "data_type", path, "zarr.json"), path);
-  m.dtype = type.dtype;
+  m.dtype = parse_data_type(member(j, "data_type", path, "zarr.json"), path);
   m.data_type = j["data_type"].get<std::string>();
   m.shape = parse_shape(member(j, "shape", path, "zarr.json"), path, "shape", 0);
 
@@ -353,7 +347,7 @@ V3ArrayMeta parse_v3_array(const json& j, const std::string& path) {
     fail(path, "shape " + shape_text(m.shape) + " in chunks of " + shape_text(leaf_shape) + " makes more than " +
                    std::to_string(max_v3_chunks) + " chunks");
 
-  m.fill = parse_v3_fill(member(j, "fill_value", path, "zarr.json"), m.dtype, type.is_bool, path);
+  m.fill = parse_v3_fill(member(j, "fill_value", path, "zarr.json"), m.dtype, path);
   return m;
 }
 

@@ -74,7 +74,7 @@ V3ArrayMeta parse_v3_array(const nlohmann::json& zarr_json, const std::string& p
 
 // The fill value of a v3 array in any JSON form the spec allows (numbers, true/false,
 // "NaN", "Infinity", "-Infinity", "0x..." raw bits of a float), as one native element.
-std::vector<std::uint8_t> parse_v3_fill(const nlohmann::json& value, DType dtype, bool is_bool,
+std::vector<std::uint8_t> parse_v3_fill(const nlohmann::json& value, DType dtype,
                                         const std::string& path);
 
 }  // namespace strata::zarr

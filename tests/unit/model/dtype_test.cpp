@@ -53,7 +53,9 @@ TEST(DType, FromSampleFormat) {
 TEST(DType, FromSampleFormatRejectsUnsupported) {
   EXPECT_THROW(dtype_from('u', 12), Error);
   EXPECT_THROW(dtype_from('u', 1), Error);
-  EXPECT_THROW(dtype_from('f', 16), Error);
+  EXPECT_EQ(dtype_from('f', 16), DType::float16);
+  EXPECT_EQ(dtype_from('b', 8), DType::bool_);
+  EXPECT_THROW(dtype_from('b', 16), Error);
   EXPECT_THROW(dtype_from('f', 8), Error);
   EXPECT_THROW(dtype_from('i', 128), Error);
   EXPECT_THROW(dtype_from('x', 8), Error);
@@ -61,7 +63,7 @@ TEST(DType, FromSampleFormatRejectsUnsupported) {
 }
 
 TEST(DType, UnknownNamesThrowNamingThem) {
-  for (const char* bad : {"", "uint17", "float16", "u2", "complex64"}) {
+  for (const char* bad : {"", "uint17", "float128", "u2", "complex64"}) {
     try {
       parse_dtype(bad);
       ADD_FAILURE() << "parse_dtype accepted '" << bad << "'";

@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "model/half.hpp"
 #include "strata/dims.hpp"
 
 namespace strata::testing {
@@ -43,6 +44,8 @@ void store(std::byte* p, DType dtype, std::int64_t integer, double real) {
     case DType::int64: put(static_cast<std::int64_t>(integer)); break;
     case DType::float32: put(static_cast<float>(real)); break;
     case DType::float64: put(real); break;
+    case DType::float16: put(half_bits(static_cast<float>(real))); break;
+    case DType::bool_: put(static_cast<std::uint8_t>(integer & 1)); break;
   }
 }
 
@@ -363,6 +366,8 @@ H5Types h5_types(DType dtype) {
     case DType::int64: return {H5T_STD_I64LE, H5T_NATIVE_INT64};
     case DType::float32: return {H5T_IEEE_F32LE, H5T_NATIVE_FLOAT};
     case DType::float64: return {H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE};
+    case DType::float16:
+    case DType::bool_: break;  // no predefined HDF5 type
   }
   fail("no HDF5 type");
 }

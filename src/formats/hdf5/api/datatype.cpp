@@ -35,6 +35,9 @@ hid_t little_endian_type(DType t) noexcept {
       return H5T_IEEE_F32LE;
     case DType::float64:
       return H5T_IEEE_F64LE;
+    case DType::float16:  // no predefined HDF5 type; the writer refuses these
+    case DType::bool_:
+      break;
   }
   return H5T_STD_U8LE;
 }
@@ -61,6 +64,9 @@ hid_t big_endian_type(DType t) noexcept {
       return H5T_IEEE_F32BE;
     case DType::float64:
       return H5T_IEEE_F64BE;
+    case DType::float16:
+    case DType::bool_:
+      break;
   }
   return H5T_STD_U8BE;
 }

@@ -48,6 +48,8 @@ void store(std::byte* p, DType t, std::uint64_t v) {
     case DType::int64: put(-static_cast<std::int64_t>(v * 0x9E3779B97F4A7C15ull >> 1)); break;
     case DType::float32: put(static_cast<float>(real)); break;
     case DType::float64: put(real / 3.0); break;
+    case DType::float16:
+    case DType::bool_: ADD_FAILURE() << "no TIFF sample type"; break;
   }
 }
 
