@@ -32,6 +32,10 @@ struct ReadOptions {
   std::string output;    // -o: convert into this file instead of gathering
   std::string compress;  // the output's codec; empty = the format's default
   bool force = false;    // replace an existing output
+  std::string max_memory;   // bytes of the array a rank may hold: "256M", "2G", "1500000"
+  int levels = 1;           // pyramid levels of the output
+  int zarr_format = 2;      // .zarr outputs
+  std::string shard;        // Zarr v3 shards: "Z=64" or "Z=64,Y=1024"
 };
 
 // Each returns the process exit status; errors are thrown as strata::Error.

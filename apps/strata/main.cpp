@@ -69,6 +69,19 @@ int main(int argc, char** argv) {
                        ".ome.tif none|deflate|zstd")
       ->needs(output);
   read_cmd->add_flag("--force", read.force, "Replace an existing output")->needs(output);
+  read_cmd->add_option("--max-memory", read.max_memory,
+                       "Bytes of the array one rank may hold (e.g. 256M, 4G): a conversion streams its planes within "
+                       "it, a gather larger than it is refused before reading");
+  read_cmd->add_option("--levels", read.levels, "Resolution levels to write (.zarr, .ome.tif): each halves Y and X by "
+                                                "the mean")
+      ->check(CLI::Range(1, 32))
+      ->needs(output);
+  read_cmd->add_option("--zarr-format", read.zarr_format, "Zarr version of a .zarr output: 2 (default) or 3")
+      ->check(CLI::IsMember({2, 3}))
+      ->needs(output);
+  read_cmd->add_option("--shard", read.shard,
+                       "Zarr v3 shards: elements per shard along axes, e.g. Z=64 (axes not named: one chunk)")
+      ->needs(output);
   output->excludes("--checksum");
 
   int status = 0;

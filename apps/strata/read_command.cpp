@@ -1,7 +1,12 @@
 #include <xxhash.h>
 
+#include <unistd.h>
+
+#include <charconv>
 #include <cstdio>
+#include <functional>
 #include <iostream>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
@@ -18,11 +23,50 @@ std::string xxh3_hex(const Buffer& data) {
   return text;
 }
 
+// "Z=64,Y=1024" -> {Z: 64, Y: 1024}.
+std::map<char, std::int64_t> parse_shard(const std::string& text) {
+  std::map<char, std::int64_t> shard;
+  std::size_t at = 0;
+  while (at < text.size()) {
+    const std::size_t comma = std::min(text.find(',', at), text.size());
+    const std::string item = text.substr(at, comma - at);
+    std::int64_t size = 0;
+    const char* end = item.data() + item.size();
+    const bool parsed = item.size() > 2 && item[1] == '=' && std::from_chars(item.data() + 2, end, size).ptr == end;
+    if (!parsed || size < 1) throw Error("", "--shard '" + text + "': expected AXIS=SIZE items like Z=64,Y=1024");
+    shard[item[0]] = size;
+    at = comma + 1;
+  }
+  return shard;
+}
+
+// A progress line on a terminal's stderr, from rank 0, once a conversion has run a few
+// seconds; nothing in batch jobs (stderr a file) or with --json.
+std::function<void(const Progress&)> progress_line(bool json, int rank) {
+  if (json || rank != 0 || !::isatty(STDERR_FILENO)) return {};
+  const double start = MPI_Wtime();
+  return [start, last = 0.0](const Progress& p) mutable {
+    const double now = MPI_Wtime();
+    const bool done = p.bytes_done >= p.bytes_total;
+    if (now - start < 3 || (now - last < 0.5 && !done)) return;
+    last = now;
+    std::fprintf(stderr, "\rstrata: %s of %s (%.0f%%), %.1f s", format_bytes(p.bytes_done).c_str(),
+                 format_bytes(p.bytes_total).c_str(), p.bytes_total ? 100.0 * p.bytes_done / p.bytes_total : 100.0,
+                 now - start);
+    if (done) std::fputc('\n', stderr);
+    std::fflush(stderr);
+  };
+}
+
 int run_convert(const Array& array, const ReadOptions& options, const strata::ReadOptions& read, int rank) {
   WriteOptions write;
   write.read = read;
+  write.read.progress = progress_line(options.json, rank);
   write.codec = options.compress;
   write.overwrite = options.force;
+  write.levels = options.levels;
+  write.zarr_format = options.zarr_format;
+  if (!options.shard.empty()) write.shard = parse_shard(options.shard);
   const WriteStats stats = array.write(options.output, write);
   if (rank != 0) return 0;
   const double seconds = stats.read.seconds + stats.write_seconds;
@@ -68,6 +112,7 @@ int run_read(const ReadOptions& options) {
   strata::ReadOptions read;
   read.strategy = parse_strategy(options.strategy);
   read.threads = options.threads;
+  if (!options.max_memory.empty()) read.max_memory = parse_bytes(options.max_memory);
   if (!options.output.empty()) return run_convert(array, options, read, rank);
   ReadStats stats;
   const Buffer data = array.gather(read, &stats);

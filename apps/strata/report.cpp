@@ -1,7 +1,10 @@
 #include "report.hpp"
 
 #include <array>
+#include <charconv>
 #include <cstdio>
+
+#include "strata/error.hpp"
 
 namespace strata::cli {
 
@@ -22,6 +25,27 @@ std::string format_shape(const Shape& shape) {
   std::string s = "[";
   for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
   return s + "]";
+}
+
+}  // namespace strata::cli
+
+namespace strata::cli {
+
+std::uint64_t parse_bytes(const std::string& text) {
+  std::uint64_t value = 0;
+  const char* end = text.data() + text.size();
+  auto [rest, ec] = std::from_chars(text.data(), end, value);
+  std::string unit(rest, end);
+  if (unit.size() > 1 && (unit.ends_with("iB") || unit.ends_with("B"))) unit = unit.substr(0, 1);
+  int shift = -1;
+  if (unit.empty()) shift = 0;
+  if (unit == "K" || unit == "k") shift = 10;
+  if (unit == "M" || unit == "m") shift = 20;
+  if (unit == "G" || unit == "g") shift = 30;
+  if (unit == "T" || unit == "t") shift = 40;
+  if (ec != std::errc() || rest == text.data() || shift < 0 || value > (~std::uint64_t{0} >> shift))
+    throw Error("", "'" + text + "' is not a size (e.g. 256M, 4G or a byte count)");
+  return value << shift;
 }
 
 }  // namespace strata::cli

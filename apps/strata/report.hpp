@@ -9,5 +9,8 @@ namespace strata::cli {
 
 std::string format_bytes(std::uint64_t bytes);  // "410.0 MB" (SI, like the GB/s figures)
 std::string format_shape(const Shape& shape);   // "[1, 2, 5, 640, 640]"
+// "256M", "4G", "512K", "1T" (binary: M = 2^20, as SLURM's --mem) or a plain byte count.
+// Throws strata::Error for anything else.
+std::uint64_t parse_bytes(const std::string& text);
 
 }  // namespace strata::cli

@@ -3,6 +3,8 @@
 // computed; computing it is collective over the communicator it was opened on.
 #include <mpi.h>
 
+#include <functional>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -17,12 +19,26 @@ namespace strata {
 namespace mpi {
 class Comm;  // src/mpi/comm.hpp
 }
+class PlaneStream;  // strata/stream.hpp
+struct StreamOptions;
+
+// How far a collective read or conversion has come, summed over every rank.
+struct Progress {
+  std::uint64_t bytes_done = 0;  // decoded bytes of the array
+  std::uint64_t bytes_total = 0;
+};
 
 struct ReadOptions {
   Strategy strategy = Strategy::bytes;
   CostModel cost;
   int threads = 0;  // decode threads per rank; 0 = the CPUs this rank may use
   int root = 0;     // the rank that receives a gathered array
+  // Bytes of the array one rank may hold (0: no limit): a gather larger than this is refused
+  // before anything is allocated; a conversion (Array::write) streams within it.
+  std::uint64_t max_memory = 0;
+  // Called on every rank, from the calling thread, as a streamed read or conversion moves on
+  // (once per window); collective reads without windows do not call it.
+  std::function<void(const Progress&)> progress;
 };
 
 struct ReadStats {
@@ -34,9 +50,14 @@ struct ReadStats {
 };
 
 struct WriteOptions {
-  ReadOptions read;
+  ReadOptions read;        // read.max_memory bounds each rank's window of planes
   std::string codec;       // one of the output format's codecs; empty = its default
   bool overwrite = false;  // replace an existing output (--force)
+  int levels = 1;          // resolution levels: each halves Y and X by the mean (a pyramid)
+  int zarr_format = 2;     // .zarr outputs: 2 or 3
+  // Zarr v3: elements per shard along axes named by their dims letter ("Z" -> 64); axes not
+  // named keep one chunk per shard. Empty: no sharding.
+  std::map<char, std::int64_t> shard;
 };
 
 struct WriteStats {
@@ -71,8 +92,11 @@ class Array {
   // Collective: reads the selection in the slab layout (strata/slab.hpp): each rank gets
   // its own run of planes, balanced by estimated cost; nothing is gathered.
   Slab read_slab(const ReadOptions& options = {}, ReadStats* stats = nullptr) const;
+  // Collective: this rank's planes of the selection, window by window (strata/stream.hpp).
+  PlaneStream planes(const StreamOptions& options) const;
   // Collective: writes the selection to a new file or folder at `path`, in the format its
-  // suffix names (.h5, .zarr, .npy, .ome.tif), from slabs. Atomic: the data goes to a
+  // suffix names (.h5, .zarr, .npy, .ome.tif), streamed: each rank holds a bounded window
+  // of its own planes (options.read.max_memory), never its whole share. Atomic: the data goes to a
   // temporary name beside `path`, renamed only once every rank succeeded; an existing
   // `path` is an error unless options.overwrite.
   WriteStats write(const std::string& path, const WriteOptions& options = {}) const;
@@ -87,6 +111,7 @@ class Array {
   };
   std::shared_ptr<State> state_;
   Box selection_;
+  friend class PlaneStream;
 };
 
 }  // namespace strata

@@ -12,4 +12,5 @@
 #include "strata/info.hpp"
 #include "strata/plan.hpp"
 #include "strata/selection.hpp"
+#include "strata/stream.hpp"
 #include "strata/version.hpp"

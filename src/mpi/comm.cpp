@@ -102,6 +102,12 @@ std::uint64_t Comm::max(std::uint64_t value) const {
   return out;
 }
 
+std::uint64_t Comm::sum(std::uint64_t value) const {
+  std::uint64_t out = 0;
+  check(MPI_Allreduce(&value, &out, 1, MPI_UINT64_T, MPI_SUM, comm_), "MPI_Allreduce");
+  return out;
+}
+
 std::uint64_t Comm::exclusive_sum(std::uint64_t value) const {
   std::uint64_t below = 0;
   check(MPI_Exscan(&value, &below, 1, MPI_UINT64_T, MPI_SUM, comm_), "MPI_Exscan");

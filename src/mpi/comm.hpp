@@ -37,6 +37,7 @@ class Comm {
   std::string broadcast(std::string bytes, int root) const;
 
   std::uint64_t max(std::uint64_t value) const;
+  std::uint64_t sum(std::uint64_t value) const;
   // The sum of `value` over the ranks below this one (0 on rank 0).
   std::uint64_t exclusive_sum(std::uint64_t value) const;
   double max(double value) const;

@@ -4,18 +4,13 @@
 #include <cmath>
 #include <string>
 
+#include "plan/candidates.hpp"
+#include "plan/plane_chunks.hpp"
 #include "strata/error.hpp"
 #include "strata/grid.hpp"
 #include "strata/slab.hpp"
 
 namespace strata {
-namespace {
-
-// One selected chunk before it is given to a rank.
-struct Candidate {
-  ChunkRead read;
-  double cost = 0;
-};
 
 std::vector<Candidate> select_chunks(const ChunkTable& table, const Box& selection,
                                      std::size_t element_size, const CostModel& model) {
@@ -38,6 +33,8 @@ std::vector<Candidate> select_chunks(const ChunkTable& table, const Box& selecti
   }
   return out;
 }
+
+namespace {
 
 // Rank of each candidate. Contiguous runs keep a rank's reads close on disk and its part
 // of the output in few pieces; `bytes` places the run boundaries where the running cost
@@ -135,112 +132,16 @@ Plan make_plan(const ChunkTable& table, const Box& selection, std::size_t elemen
   return plan;
 }
 
-namespace {
-
-// Cut points 0 = b[0] <= ... <= b[ranks] = planes at the allowed boundaries (`cuttable[p]`:
-// a cut before plane p splits no chunk) nearest to equal shares of the planes' cost.
-std::vector<std::int64_t> balance_planes(const std::vector<double>& plane_cost, const std::vector<bool>& cuttable,
-                                         int ranks) {
-  const auto planes = static_cast<std::int64_t>(plane_cost.size());
-  std::vector<double> prefix(plane_cost.size() + 1, 0);
-  for (std::size_t p = 0; p < plane_cost.size(); ++p) prefix[p + 1] = prefix[p] + plane_cost[p];
-  std::vector<std::int64_t> allowed;
-  for (std::int64_t p = 0; p <= planes; ++p)
-    if (p == 0 || p == planes || cuttable[p]) allowed.push_back(p);
-  std::vector<std::int64_t> bounds{0};
-  std::size_t at = 0;
-  for (int r = 1; r < ranks; ++r) {
-    const double target = prefix[planes] * r / ranks;
-    while (at + 1 < allowed.size() && prefix[allowed[at + 1]] <= target) ++at;
-    std::size_t pick = at;
-    if (at + 1 < allowed.size() && prefix[allowed[at + 1]] - target < target - prefix[allowed[at]]) pick = at + 1;
-    bounds.push_back(std::max(bounds.back(), allowed[pick]));
-  }
-  bounds.push_back(planes);
-  return bounds;
-}
-
-}  // namespace
-
 SlabPlan make_slab_plan(const ChunkTable& table, const Box& selection, std::size_t element_size, int plane_axes,
                         int ranks, const CostModel& cost) {
   if (ranks < 1) throw Error("", "the rank count must be at least 1, not " + std::to_string(ranks));
-  if (selection.empty()) throw Error("", "the selection " + selection.to_string() + " is empty");
-  const Shape shape = selection.shape();
-  const std::size_t lead_rank = shape.size() - static_cast<std::size_t>(plane_axes);
-  // A plane's number is the C-order index of its leading coordinates.
-  const Shape lead_shape(shape.begin(), shape.begin() + static_cast<std::ptrdiff_t>(lead_rank));
-  const std::int64_t planes = plane_count(shape, plane_axes);
-  auto cands = select_chunks(table, selection, element_size, cost);
-  if (cands.empty()) throw Error("", "no stored chunk covers the selection " + selection.to_string());
-
-  // Each chunk's cost spread over its planes; the planes strictly inside a chunk's span
-  // are not cut points when enough others are.
-  std::vector<double> plane_cost(static_cast<std::size_t>(planes), 0);
-  std::vector<int> spans_open(static_cast<std::size_t>(planes) + 1, 0);
-  std::vector<std::pair<std::int64_t, std::int64_t>> span;  // first and last plane of each candidate
-  span.reserve(cands.size());
-  for (const auto& c : cands) {
-    const Box& d = c.read.dest;
-    std::vector<std::int64_t> last(d.stop.begin(), d.stop.end());
-    for (auto& v : last) --v;
-    const std::int64_t first_plane = linear_index(d.start, lead_shape);
-    const std::int64_t last_plane = linear_index(last, lead_shape);
-    span.emplace_back(first_plane, last_plane);
-    ++spans_open[first_plane + 1];
-    --spans_open[last_plane + 1];
-    const Box lead{std::vector<std::int64_t>(d.start.begin(), d.start.begin() + lead_rank),
-                   std::vector<std::int64_t>(d.stop.begin(), d.stop.begin() + lead_rank)};
-    const std::int64_t n = lead_rank ? lead.count() : 1;
-    Index at = lead.start;  // each of the chunk's planes, in C order
-    do plane_cost[linear_index(at, lead_shape)] += c.cost / static_cast<double>(n);
-    while (next_in(at, lead));
-  }
-  std::vector<bool> between_chunks(static_cast<std::size_t>(planes) + 1);
-  std::int64_t open = 0, cut_points = 0;
-  for (std::int64_t p = 0; p <= planes; ++p) {
-    open += spans_open[p];
-    between_chunks[p] = open == 0;
-    if (open == 0 && p > 0 && p < planes) ++cut_points;
-  }
-  const std::vector<bool> cuttable =
-      cut_points + 1 >= ranks ? between_chunks : std::vector<bool>(static_cast<std::size_t>(planes) + 1, true);
-
+  const PlaneChunks chunks(table, selection, element_size, plane_axes, cost);
   SlabPlan out;
   out.plane_axes = plane_axes;
-  out.plane_bounds = balance_planes(plane_cost, cuttable, ranks);
-  Plan& plan = out.plan;
-  plan.selection = selection;
-  plan.element_size = element_size;
-  plan.ranks.resize(ranks);
-  const std::int64_t plane_elements = element_count(Shape(shape.begin() + lead_rank, shape.end()));
-  for (int r = 0; r < ranks; ++r) {
-    const std::int64_t begin = out.plane_bounds[r], end = out.plane_bounds[r + 1];
-    RankPlan& rp = plan.ranks[r];
-    for (const Box& piece : plane_range_boxes(shape, plane_axes, begin, end))
-      for (std::size_t k = 0; k < cands.size(); ++k) {
-        const Candidate& c = cands[k];
-        if (span[k].second < begin || span[k].first >= end) continue;
-        auto dest = intersect(c.read.dest, piece);
-        if (!dest) continue;
-        ChunkRead read = c.read;
-        const double fraction = static_cast<double>(dest->count()) / static_cast<double>(c.read.dest.count());
-        read.stored_bytes = static_cast<std::uint64_t>(std::llround(c.read.stored_bytes * fraction));
-        read.decoded_bytes = static_cast<std::uint64_t>(dest->count()) * element_size;
-        read.local_offset =
-            static_cast<std::uint64_t>(linear_index(dest->start, shape) - begin * plane_elements) * element_size;
-        read.region = *dest;
-        for (std::size_t i = 0; i < shape.size(); ++i) {
-          read.region.start[i] += selection.start[i];
-          read.region.stop[i] += selection.start[i];
-        }
-        read.dest = std::move(*dest);
-        rp.stored_bytes += read.stored_bytes;
-        rp.decoded_bytes += read.decoded_bytes;
-        rp.cost += c.cost * fraction;
-        rp.reads.push_back(std::move(read));
-      }
-  }
+  out.plane_bounds = chunks.rank_bounds(ranks);
+  out.plan.selection = selection;
+  out.plan.element_size = element_size;
+  for (int r = 0; r < ranks; ++r) out.plan.ranks.push_back(chunks.reads(out.plane_bounds[r], out.plane_bounds[r + 1]));
   return out;
 }
 

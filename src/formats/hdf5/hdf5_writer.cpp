@@ -27,6 +27,7 @@
 #include "mpi/hints.hpp"
 #include "formats/format_writer.hpp"
 #include "strata/error.hpp"
+#include "strata/slab.hpp"
 
 namespace strata {
 namespace {
@@ -54,10 +55,10 @@ bool in_micrometers(const std::string& unit) {
 std::vector<hsize_t> hsizes(const std::vector<std::int64_t>& values) { return {values.begin(), values.end()}; }
 
 // Chunks of one plane: 1 on the leading axes, whole on the plane's axes.
-std::vector<hsize_t> plane_chunk(const Slab& slab) {
-  std::vector<hsize_t> chunk(slab.shape.size(), 1);
-  for (std::size_t i = slab.shape.size() - static_cast<std::size_t>(slab.plane_axes); i < chunk.size(); ++i)
-    chunk[i] = static_cast<hsize_t>(std::max<std::int64_t>(slab.shape[i], 1));
+std::vector<hsize_t> plane_chunk(const Shape& shape, int plane_axes) {
+  std::vector<hsize_t> chunk(shape.size(), 1);
+  for (std::size_t i = shape.size() - static_cast<std::size_t>(plane_axes); i < chunk.size(); ++i)
+    chunk[i] = static_cast<hsize_t>(std::max<std::int64_t>(shape[i], 1));
   return chunk;
 }
 
@@ -86,14 +87,15 @@ struct Properties {
 // MPI-IO hints. A collective write gathers data into buffers on aggregating ranks, on top
 // of their slab: OMPIO's default (32 MiB) pushed a rank holding a small slab over its
 // memory share, 4 MiB did not, and wrote as fast here.
-Properties properties(const mpi::Comm& comm, const Slab& slab, std::string_view codec) {
+Properties properties(const mpi::Comm& comm, const OutputSpec& spec) {
+  const std::string_view codec = spec.codec;
   Properties p;
   p.file_access = api::plist_create(api::PropertyList::file_access, kUnnamed);
   const mpi::Hints hints(std::vector<std::pair<std::string, std::string>>{{"cb_buffer_size", "4194304"}});  // HDF5 keeps a copy
   api::plist_set_mpio(p.file_access.get(), comm.get(), hints.get(), kUnnamed);
 
   p.creation = api::plist_create(api::PropertyList::dataset_creation, kUnnamed);
-  api::plist_set_chunk(p.creation.get(), plane_chunk(slab), kUnnamed);
+  api::plist_set_chunk(p.creation.get(), plane_chunk(spec.info.shape, spec.plane_axes), kUnnamed);
   // Every element is written: filling allocated chunks first would write them twice.
   api::plist_set_fill_time_never(p.creation.get(), kUnnamed);
   add_codec(p.creation.get(), codec);
@@ -104,7 +106,7 @@ Properties properties(const mpi::Comm& comm, const Slab& slab, std::string_view 
   // step, which made collective writes of the same data 3-13 times slower here.
   api::plist_set_collective(p.transfer.get(), codec != "none", kUnnamed);
 
-  p.space = api::dataspace_create(hsizes(slab.shape), kUnnamed);
+  p.space = api::dataspace_create(hsizes(spec.info.shape), kUnnamed);
   return p;
 }
 
@@ -138,19 +140,22 @@ struct Piece {
   std::size_t offset = 0;
 };
 
-// This rank's planes as the pieces it writes, in order. At most kBytesPerWrite each (or
-// one plane): HDF5's filtered path copies every chunk of one write before compressing it,
-// so this bounds the memory a write adds, and MPI-IO transfers stay far below 2 GiB.
-// Each piece is one box because HDF5 maps a memory selection whose shape differs from
-// the file's to chunks element by element, which is slower than the disk.
-std::vector<Piece> pieces(const Slab& slab) {
-  const auto per_write = std::max<std::int64_t>(1, static_cast<std::int64_t>(kBytesPerWrite / slab.plane_bytes()));
+// A window's planes as the pieces this rank writes, in order. At most kBytesPerWrite each
+// (or one plane): HDF5's filtered path copies every chunk of one write before compressing
+// it, so this bounds the memory a write adds, and MPI-IO transfers stay far below 2 GiB.
+// Each piece is one box because HDF5 maps a memory selection whose shape differs from the
+// file's to chunks element by element, which is slower than the disk.
+std::vector<Piece> pieces(const OutputSpec& spec, const PlaneWindow& window) {
+  const std::size_t plane_bytes =
+      static_cast<std::size_t>(element_count(Shape(spec.info.shape.end() - spec.plane_axes, spec.info.shape.end()))) *
+      size_of(spec.info.dtype);
+  const auto per_write = std::max<std::int64_t>(1, static_cast<std::int64_t>(kBytesPerWrite / std::max<std::size_t>(plane_bytes, 1)));
   std::vector<Piece> out;
   std::size_t offset = 0;
-  for (std::int64_t begin = slab.plane_begin; begin < slab.plane_end; begin += per_write) {
-    const std::int64_t end = std::min(begin + per_write, slab.plane_end);
-    for (Box& box : plane_range_boxes(slab.shape, slab.plane_axes, begin, end)) {
-      const std::size_t bytes = static_cast<std::size_t>(box.count()) * size_of(slab.dtype);
+  for (std::int64_t begin = window.plane_begin; begin < window.plane_end; begin += per_write) {
+    const std::int64_t end = std::min(begin + per_write, window.plane_end);
+    for (Box& box : plane_range_boxes(spec.info.shape, spec.plane_axes, begin, end)) {
+      const std::size_t bytes = static_cast<std::size_t>(box.count()) * size_of(spec.info.dtype);
       out.push_back({std::move(box), offset});
       offset += bytes;
     }
@@ -184,9 +189,9 @@ Selection select(hid_t dataset, const Piece* piece) {
 // file that crashes it at MPI_Finalize. Best effort: file systems without fallocate skip.
 // The bound: every chunk stored (compressed chunks at most a little larger than raw ones),
 // plus the chunk index and headers.
-void reserve_space(const std::string& path, const ArrayInfo& info, const Slab& slab) {
+void reserve_space(const std::string& path, const ArrayInfo& info, int plane_axes) {
   const std::uint64_t bytes = info.decoded_bytes() + info.decoded_bytes() / 256 +
-                              64 * static_cast<std::uint64_t>(plane_count(slab.shape, slab.plane_axes)) + (1u << 20);
+                              64 * static_cast<std::uint64_t>(plane_count(info.shape, plane_axes)) + (1u << 20);
   // KEEP_SIZE: HDF5 sees the file's size unchanged; release_space() frees what is unused.
   const int error = io::OutputFile(path, O_WRONLY).reserve(bytes);
   if (error == ENOSPC || error == EDQUOT)
@@ -201,48 +206,84 @@ void release_space(const std::string& path) {
     throw Error(kUnnamed, std::string("cannot release the space reserved past its end: ") + std::strerror(errno));
 }
 
-void write_hdf5(const mpi::Comm& comm, const std::string& path, const ArrayInfo& info, Slab& slab,
-                std::string_view codec) {
-  auto lock = api::hdf5_lock();  // declared first: released after every Id below is closed
-  // Each collective HDF5 call is preceded by an agreement on the local work before it and
-  // followed by one on its outcome, so a rank never enters a collective the others skip.
-  Properties p;
-  mpi::agreed(comm, [&] { p = properties(comm, slab, codec); });
-  Id file;
-  mpi::agreed(comm, [&] { file = api::file_create(path, p.file_access.get(), kUnnamed); });
-  Id dataset;
-  mpi::agreed(comm, [&] { dataset = create_dataset(file.get(), info, p); });
-  mpi::agreed(comm, [&] {
-    if (comm.rank() == 0) reserve_space(path, info, slab);
-  });
+std::int64_t hdf5_plane_group(const OutputSpec& spec) {
+  if (spec.levels > 1) throw Error("", "pyramids (levels) are written to .zarr and .ome.tif, not .h5");
+  if (!spec.shard.empty() || spec.zarr_format != 2) throw Error("", "zarr_format and shards apply to .zarr outputs");
+  // h5py spells these as an enum and a custom float; strata's reader does not read them back yet.
+  if (spec.info.dtype == DType::float16 || spec.info.dtype == DType::bool_)
+    throw Error("", "the hdf5 output does not store " + std::string(name(spec.info.dtype)) + " yet; write .zarr or .npy");
+  return 1;
+}
 
-  const hid_t type = api::little_endian_type(slab.dtype);  // the file's type: no conversion
-  const std::vector<Piece> own = pieces(slab);
-  const std::uint64_t writes = comm.max(std::uint64_t{own.size()});  // every rank makes as many calls
-  const std::byte unused{};
-  for (std::size_t i = 0; i < writes; ++i) {
-    const Piece* piece = i < own.size() ? &own[i] : nullptr;
-    Selection s;
-    mpi::agreed(comm, [&] { s = select(dataset.get(), piece); });
-    const std::byte* data = piece ? slab.data.data() + piece->offset : &unused;
+// Each collective HDF5 call is preceded by an agreement on the local work before it and
+// followed by one on its outcome, so a rank never enters a collective the others skip.
+// HDF5's lock is held only inside each call: the stream's decode threads may need it to
+// read an HDF5 source meanwhile.
+class Hdf5Stream final : public OutputStream {
+ public:
+  Hdf5Stream(const mpi::Comm& comm, const OutputSpec& spec) : spec_(spec) {
+    auto lock = api::hdf5_lock();
+    mpi::agreed(comm, [&] { p_ = properties(comm, spec_); });
+    mpi::agreed(comm, [&] { file_ = api::file_create(spec_.path, p_.file_access.get(), kUnnamed); });
+    mpi::agreed(comm, [&] { dataset_ = create_dataset(file_.get(), spec_.info, p_); });
     mpi::agreed(comm, [&] {
-      api::dataset_write(dataset.get(), type, s.memory.get(), s.file.get(), p.transfer.get(), data, kUnnamed);
+      if (comm.rank() == 0) reserve_space(spec_.path, spec_.info, spec_.plane_axes);
     });
   }
-  mpi::agreed(comm, [&] {
-    // Closing flushes what HDF5 still holds: its failure is the write's.
-    dataset.close(kUnnamed);
-    file.close(kUnnamed);
-  });
-  mpi::agreed(comm, [&] {
-    if (comm.rank() == 0) release_space(path);
-  });
+
+  ~Hdf5Stream() override {
+    auto lock = api::hdf5_lock();
+    dataset_ = Id();
+    file_ = Id();
+    p_ = Properties();
+  }
+
+  void write(const mpi::Comm& comm, const PlaneWindow& window) override {
+    auto lock = api::hdf5_lock();
+    const hid_t type = api::little_endian_type(spec_.info.dtype);  // the file's type: no conversion
+    std::vector<Piece> own;
+    mpi::agreed(comm, [&] { own = pieces(spec_, window); });
+    const std::uint64_t writes = comm.max(std::uint64_t{own.size()});  // every rank makes as many calls
+    const std::byte unused{};
+    for (std::size_t i = 0; i < writes; ++i) {
+      const Piece* piece = i < own.size() ? &own[i] : nullptr;
+      Selection s;
+      mpi::agreed(comm, [&] { s = select(dataset_.get(), piece); });
+      const std::byte* data = piece ? window.levels.front().data + piece->offset : &unused;
+      mpi::agreed(comm, [&] {
+        api::dataset_write(dataset_.get(), type, s.memory.get(), s.file.get(), p_.transfer.get(), data, kUnnamed);
+      });
+    }
+  }
+
+  void finish(const mpi::Comm& comm) override {
+    auto lock = api::hdf5_lock();
+    mpi::agreed(comm, [&] {
+      // Closing flushes what HDF5 still holds: its failure is the write's.
+      dataset_.close(kUnnamed);
+      file_.close(kUnnamed);
+    });
+    mpi::agreed(comm, [&] {
+      if (comm.rank() == 0) release_space(spec_.path);
+    });
+  }
+
+ private:
+  OutputSpec spec_;
+  Properties p_;
+  Id file_, dataset_;
+};
+
+std::unique_ptr<OutputStream> open_hdf5(const mpi::Comm& comm, const OutputSpec& spec,
+                                        const std::vector<std::int64_t>&) {
+  return std::make_unique<Hdf5Stream>(comm, spec);
 }
 
 }  // namespace
 
 const FormatWriter& hdf5_writer() {
-  static const FormatWriter writer{"hdf5", {".h5", ".hdf5"}, {"none", "gzip", "blosc-lz4", "blosc-zstd"}, "none", write_hdf5};
+  static const FormatWriter writer{"hdf5", {".h5", ".hdf5"}, {"none", "gzip", "blosc-lz4", "blosc-zstd"}, "none",
+                                   hdf5_plane_group, open_hdf5};
   return writer;
 }
 

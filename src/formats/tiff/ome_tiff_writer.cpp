@@ -36,6 +36,7 @@
 #include "formats/tiff/ome_tiff_layout.hpp"
 #include "formats/format_writer.hpp"
 #include "strata/error.hpp"
+#include "strata/slab.hpp"
 
 namespace strata {
 namespace {
@@ -140,6 +141,47 @@ void write_ome_tiff(const mpi::Comm& comm, const std::string& path, const ArrayI
   });
 }
 
+std::int64_t ome_tiff_plane_group(const OutputSpec& spec) {
+  if (spec.levels > 1) throw Error("", "pyramids (levels) are not written to .ome.tif yet");
+  if (!spec.shard.empty() || spec.zarr_format != 2) throw Error("", "zarr_format and shards apply to .zarr outputs");
+  return 1;
+}
+
+// Collects this rank's planes and writes them all at finish: the OME-TIFF layout places
+// compressed strips by a prefix sum over the ranks' whole parts.
+class OmeTiffStream final : public OutputStream {
+ public:
+  OmeTiffStream(const OutputSpec& spec, const std::vector<std::int64_t>& plane_bounds, int rank) : spec_(spec) {
+    slab_.shape = spec.info.shape;
+    slab_.dtype = spec.info.dtype;
+    slab_.plane_axes = spec.plane_axes;
+    slab_.plane_begin = plane_bounds[static_cast<std::size_t>(rank)];
+    slab_.plane_end = plane_bounds[static_cast<std::size_t>(rank) + 1];
+    slab_.data = Buffer(static_cast<std::size_t>(slab_.planes()) * slab_.plane_bytes());
+  }
+
+  void write(const mpi::Comm& comm, const PlaneWindow& window) override {
+    mpi::agreed(comm, [&] {
+      const View& planes = window.levels.front();
+      std::memcpy(slab_.data.data() + static_cast<std::size_t>(window.plane_begin - slab_.plane_begin) * slab_.plane_bytes(),
+                  planes.data, planes.bytes());
+    });
+  }
+
+  void finish(const mpi::Comm& comm) override { write_ome_tiff(comm, spec_.path, spec_.info, slab_, spec_.codec); }
+
+ private:
+  OutputSpec spec_;
+  Slab slab_;
+};
+
+std::unique_ptr<OutputStream> open_ome_tiff(const mpi::Comm& comm, const OutputSpec& spec,
+                                            const std::vector<std::int64_t>& plane_bounds) {
+  std::unique_ptr<OutputStream> stream;
+  mpi::agreed(comm, [&] { stream = std::make_unique<OmeTiffStream>(spec, plane_bounds, comm.rank()); });
+  return stream;
+}
+
 }  // namespace
 
 const FormatWriter& ome_tiff_writer() {
@@ -147,7 +189,7 @@ const FormatWriter& ome_tiff_writer() {
           {".ome.tif", ".ome.tiff"},
           {ome_tiff::kCodecs.begin(), ome_tiff::kCodecs.end()},
           ome_tiff::kCodecs[0],
-          write_ome_tiff};
+          ome_tiff_plane_group, open_ome_tiff};
   return writer;
 }
 

@@ -1,6 +1,6 @@
 // The Zarr v2 / OME-Zarr output. Rank 0 creates the image group and writes its metadata;
-// then every rank encodes its own planes, one chunk file each ("0/t/c/z/0/0"), on a few
-// threads with one scratch buffer per thread.
+// then every rank encodes each window of its own planes, one chunk file each ("0/t/c/z/0/0"),
+// on its threads with one scratch buffer per thread.
 #include <fcntl.h>
 #include <sys/stat.h>
 
@@ -106,28 +106,21 @@ Index chunk_index(std::int64_t plane, const Shape& shape, int plane_axes) {
   return index;
 }
 
-// Encoding threads: the CPUs this rank may use (bound ranks get their mask, unbound ones
-// share the node's), no more than one scratch chunk each within an eighth of the slab plus
-// 16 MiB, so that the slab stays the bulk of the rank's memory. Collective.
-int encode_threads(const mpi::Comm& comm, const Slab& slab, std::size_t scratch_bytes) {
-  const int threads = exec::threads_per_rank(comm.ranks_on_node());
-  if (scratch_bytes == 0) return threads;
-  const std::size_t budget = slab.data.size() / 8 + (std::size_t{16} << 20);
-  return static_cast<int>(std::clamp<std::size_t>(budget / scratch_bytes, 1, static_cast<std::size_t>(threads)));
-}
-
+// Encodes planes [begin, begin + planes) from `planes` (C order), one chunk file each, on
+// `threads` threads with one scratch buffer per thread.
 void write_chunks(const std::string& array_dir, const zarr::ArrayMeta& meta, const ChunkCodec& codec,
-                  const Slab& slab, int threads) {
-  const std::size_t chunk_bytes = slab.plane_bytes();
+                  const View& planes, std::int64_t begin, int plane_axes, int threads) {
+  const std::int64_t count = planes.shape.empty() ? 0 : planes.shape.front();
+  const std::size_t chunk_bytes = count ? planes.bytes() / static_cast<std::size_t>(count) : 0;
   if (chunk_bytes == 0) return;  // empty chunks: zarr has nothing to read from them
   std::vector<Buffer> scratch(static_cast<std::size_t>(threads));
-  exec::parallel_for(static_cast<std::size_t>(slab.planes()), threads, [&](std::size_t i, int worker) {
-    const auto index = chunk_index(slab.plane_begin + static_cast<std::int64_t>(i), meta.shape, slab.plane_axes);
+  exec::parallel_for(static_cast<std::size_t>(count), threads, [&](std::size_t i, int worker) {
+    const auto index = chunk_index(begin + static_cast<std::int64_t>(i), meta.shape, plane_axes);
     const std::string file = array_dir + "/" + meta.chunk_key(index);
     annotated({file, {}, {}, {}}, [&] {
       Buffer& buffer = scratch[static_cast<std::size_t>(worker)];
       if (buffer.size() == 0) buffer = Buffer(codec.bound(chunk_bytes));
-      const std::span<const std::byte> chunk(slab.data.data() + i * chunk_bytes, chunk_bytes);
+      const std::span<const std::byte> chunk(planes.data + i * chunk_bytes, chunk_bytes);
       const auto encoded = codec.encode(chunk, {buffer.data(), buffer.size()});
       make_dirs(file.substr(0, file.rfind('/')));
       write_file(file, encoded);
@@ -135,31 +128,58 @@ void write_chunks(const std::string& array_dir, const zarr::ArrayMeta& meta, con
   });
 }
 
-void write_zarr(const mpi::Comm& comm, const std::string& path, const ArrayInfo& info, Slab& slab,
-                std::string_view codec) {
-  const std::string array_dir = path + "/" + std::string(zarr::kZarrArrayName);
-  zarr::ArrayMeta meta;
-  ChunkCodec chunk_codec;
-  mpi::agreed(comm, [&] {
-    const zarr::ZarrDocuments documents = zarr::zarr_documents(info, slab.plane_axes, codec);
-    // Read back as the Zarr reader will: the chunk keys then come from the same code.
-    meta = zarr::parse_zarray(documents.zarray, array_dir + "/.zarray");
-    chunk_codec = ChunkCodec::from(documents.zarray.at("compressor"), info.dtype);
-    if (comm.rank() != 0) return;
-    make_dir(path);
-    make_dir(array_dir);
-    write_json(path + "/.zgroup", documents.zgroup);
-    write_json(path + "/.zattrs", documents.zattrs);
-    write_json(array_dir + "/.zarray", documents.zarray);
-  });
-  const int threads = encode_threads(comm, slab, chunk_codec.bound(slab.plane_bytes()));
-  mpi::agreed(comm, [&] { write_chunks(array_dir, meta, chunk_codec, slab, threads); });
+std::int64_t zarr_plane_group(const OutputSpec& spec) {
+  if (spec.levels > 1) throw Error("", "pyramids (levels) are not written to .zarr yet");
+  if (spec.zarr_format != 2 || !spec.shard.empty()) throw Error("", "Zarr v3 (and shards) are not written yet");
+  return 1;
+}
+
+// Rank 0 writes the metadata at open; windows are chunk files, which need no other rank.
+class ZarrStream final : public OutputStream {
+ public:
+  ZarrStream(const mpi::Comm& comm, const OutputSpec& spec)
+      : array_dir_(spec.path + "/" + std::string(zarr::kZarrArrayName)), plane_axes_(spec.plane_axes) {
+    mpi::agreed(comm, [&] {
+      const zarr::ZarrDocuments documents = zarr::zarr_documents(spec.info, spec.plane_axes, spec.codec);
+      // Read back as the Zarr reader will: the chunk keys then come from the same code.
+      meta_ = zarr::parse_zarray(documents.zarray, array_dir_ + "/.zarray");
+      codec_ = ChunkCodec::from(documents.zarray.at("compressor"), spec.info.dtype);
+      if (comm.rank() != 0) return;
+      make_dir(spec.path);
+      make_dir(array_dir_);
+      write_json(spec.path + "/.zgroup", documents.zgroup);
+      write_json(spec.path + "/.zattrs", documents.zattrs);
+      write_json(array_dir_ + "/.zarray", documents.zarray);
+    });
+    threads_ = exec::threads_per_rank(comm.ranks_on_node());
+  }
+
+  void write(const mpi::Comm& comm, const PlaneWindow& window) override {
+    mpi::agreed(comm, [&] {
+      write_chunks(array_dir_, meta_, codec_, window.levels.front(), window.plane_begin, plane_axes_, threads_);
+    });
+  }
+
+  void finish(const mpi::Comm&) override {}
+
+ private:
+  std::string array_dir_;
+  int plane_axes_;
+  zarr::ArrayMeta meta_;
+  ChunkCodec codec_;
+  int threads_ = 1;
+};
+
+std::unique_ptr<OutputStream> open_zarr(const mpi::Comm& comm, const OutputSpec& spec,
+                                        const std::vector<std::int64_t>&) {
+  return std::make_unique<ZarrStream>(comm, spec);
 }
 
 }  // namespace
 
 const FormatWriter& zarr_writer() {
-  static const FormatWriter writer{"zarr", {".zarr"}, zarr::zarr_codecs(), zarr::zarr_codecs().front(), write_zarr};
+  static const FormatWriter writer{"zarr", {".zarr"}, zarr::zarr_codecs(), zarr::zarr_codecs().front(),
+                                   zarr_plane_group, open_zarr};
   return writer;
 }
 

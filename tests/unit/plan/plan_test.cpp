@@ -10,6 +10,7 @@
 #include <random>
 #include <sstream>
 
+#include "plan/plane_chunks.hpp"
 #include "strata/error.hpp"
 #include "strata/slab.hpp"
 
@@ -546,6 +547,60 @@ TEST(SlabPlan, MorePlanesThanRanksLeavesNoneIdleAndMoreRanksThanPlanesDoes) {
   for (int r = 0; r < 4; ++r) idle += plan.plane_bounds[r + 1] == plan.plane_bounds[r];
   EXPECT_EQ(idle, 2);
   EXPECT_THROW(make_slab_plan(table, Box{{0, 0, 0}, {0, 5, 5}}, 1, 2, 2), Error);
+}
+
+// ------------------------------------------------------------------ streamed windows
+
+// Windows over all planes are a slab plan with one "rank" per window: the same contract.
+TEST(PlaneChunks, WindowsPartitionThePlanesWithinTheirLimits) {
+  std::mt19937 rng(20261130);
+  for (int trial = 0; trial < 300; ++trial) {
+    SCOPED_TRACE("trial " + std::to_string(trial));
+    const std::size_t element_size = std::size_t{1} << std::uniform_int_distribution<int>(0, 3)(rng);
+    ChunkTable table = random_table(rng, element_size);
+    Box sel = random_selection(rng, shape_of(table));
+    const PlaneChunks chunks(table, sel, element_size, 2, {});
+    const std::int64_t max_planes = std::uniform_int_distribution<std::int64_t>(1, 6)(rng);
+    const std::int64_t group = std::uniform_int_distribution<std::int64_t>(1, 3)(rng);
+    const std::vector<std::int64_t> bounds = chunks.windows(0, chunks.planes(), max_planes, group);
+    SlabPlan windows;
+    windows.plane_bounds = bounds;
+    windows.plan.selection = sel;
+    windows.plan.element_size = element_size;
+    for (std::size_t w = 0; w + 1 < bounds.size(); ++w) {
+      EXPECT_LT(bounds[w], bounds[w + 1]);
+      EXPECT_TRUE(chunks.group_allows(bounds[w + 1], group)) << "cut before plane " << bounds[w + 1];
+      // Over the limit only when no allowed cut lies within it.
+      if (bounds[w + 1] - bounds[w] > max_planes) {
+        for (std::int64_t p = bounds[w] + 1; p <= bounds[w] + max_planes; ++p)
+          EXPECT_FALSE(chunks.group_allows(p, group)) << "window [" << bounds[w] << ", " << bounds[w + 1] << ")";
+      }
+      windows.plan.ranks.push_back(chunks.reads(bounds[w], bounds[w + 1]));
+    }
+    check_slab_plan(table, sel, element_size, static_cast<int>(bounds.size()) - 1, windows);
+    if (HasFailure()) break;
+  }
+}
+
+TEST(PlaneChunks, WindowsEndBetweenChunksSoEachIsDecodedOnce) {
+  // 40 planes in chunks of 8 along Z; windows of up to 10 planes end at the chunk boundaries.
+  const ChunkTable table = tile_raw({1, 1, 40, 8, 8}, {1, 1, 8, 8, 8}, 1);
+  const PlaneChunks chunks(table, Box::whole({1, 1, 40, 8, 8}), 1, 2, {});
+  EXPECT_EQ(chunks.windows(0, 40, 10), (std::vector<std::int64_t>{0, 8, 16, 24, 32, 40}));
+  // Within a rank's range that starts inside a chunk.
+  EXPECT_EQ(chunks.windows(5, 40, 10), (std::vector<std::int64_t>{5, 8, 16, 24, 32, 40}));
+}
+
+TEST(PlaneChunks, GroupsStayOnOneRankAndInOneWindow) {
+  // TZ = 2 x 10 planes; groups of 4 along Z: cuts only at z = 0, 4, 8 of each T.
+  const ChunkTable table = tile_raw({2, 10, 4, 4}, {1, 1, 4, 4}, 1);
+  const PlaneChunks chunks(table, Box::whole({2, 10, 4, 4}), 1, 2, {});
+  for (std::int64_t p = 0; p <= 20; ++p)
+    EXPECT_EQ(chunks.group_allows(p, 4), p % 10 == 0 || p % 10 == 4 || p % 10 == 8 || p == 20) << p;
+  for (int ranks = 1; ranks <= 7; ++ranks)
+    for (std::int64_t cut : chunks.rank_bounds(ranks, 4)) EXPECT_TRUE(chunks.group_allows(cut, 4)) << cut;
+  // A window smaller than a group still holds the whole group.
+  EXPECT_EQ(chunks.windows(0, 10, 1, 4), (std::vector<std::int64_t>{0, 4, 8, 10}));
 }
 
 }  // namespace
