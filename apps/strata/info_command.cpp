@@ -54,9 +54,10 @@ int run_info(const InfoOptions& options) {
     if (!info.block_shape.empty()) std::cout << " of " << format_shape(info.block_shape);
     std::cout << '\n';
   }
-  std::cout << "  levels    " << levels.size();
-  for (std::size_t i = 0; i < levels.size() && levels.size() > 1; ++i)
-    std::cout << (i ? ", " : ": ") << format_shape(levels[i]) << (static_cast<int>(i) == options.level ? " (open)" : "");
+  std::cout << "  levels    " << info.level_count();
+  for (std::size_t i = 0; i < info.levels.size() && info.levels.size() > 1; ++i)
+    std::cout << (i ? ", " : ": ") << format_shape(info.levels[i])
+              << (static_cast<int>(i) == options.level ? " (open)" : "");
   std::cout << '\n';
   if (info.palette) std::cout << "  palette   values are colour-map indices (the map is not applied)\n";
   std::cout << "  on disk   " << format_bytes(stored) << '\n'
