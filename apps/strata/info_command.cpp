@@ -18,6 +18,8 @@ int run_info(const InfoOptions& options) {
   const Shape chunk_shape = !table.chunk_shape.empty() ? table.chunk_shape
                             : table.chunks.empty()      ? Shape{}
                                                         : table.chunks.front().box.shape();
+  // Every level's shape, level 0 first; a single-level image has its own shape only.
+  const std::vector<Shape> levels = info.levels.empty() ? std::vector<Shape>{info.shape} : info.levels;
 
   if (options.json) {
     nlohmann::json sizes = nlohmann::json::object();
@@ -30,7 +32,10 @@ int run_info(const InfoOptions& options) {
                           {"codecs", table.codecs},
                           {"stored_bytes", stored},       {"decoded_bytes", info.decoded_bytes()},
                           {"physical_sizes", sizes},      {"channel_names", info.channel_names},
-                          {"files", table.files}};
+                          {"files", table.files},        {"level", options.level},
+                          {"levels", nlohmann::json::array()}, {"storage", info.storage},
+                          {"block_shape", info.block_shape}, {"palette", info.palette}};
+    for (const Shape& shape : levels) out["levels"].push_back({{"shape", shape}});
     std::cout << out.dump() << '\n';
     return 0;
   }
@@ -43,8 +48,19 @@ int run_info(const InfoOptions& options) {
   if (!table.chunks.empty()) std::cout << " of " << format_shape(chunk_shape);
   std::cout << '\n' << "  codec     ";
   for (std::size_t i = 0; i < table.codecs.size(); ++i) std::cout << (i ? ", " : "") << table.codecs[i];
-  std::cout << '\n'
-            << "  on disk   " << format_bytes(stored) << '\n'
+  std::cout << '\n';
+  if (!info.storage.empty()) {
+    std::cout << "  storage   " << info.storage;
+    if (!info.block_shape.empty()) std::cout << " of " << format_shape(info.block_shape);
+    std::cout << '\n';
+  }
+  std::cout << "  levels    " << info.level_count();
+  for (std::size_t i = 0; i < info.levels.size() && info.levels.size() > 1; ++i)
+    std::cout << (i ? ", " : ": ") << format_shape(info.levels[i])
+              << (static_cast<int>(i) == options.level ? " (open)" : "");
+  std::cout << '\n';
+  if (info.palette) std::cout << "  palette   values are colour-map indices (the map is not applied)\n";
+  std::cout << "  on disk   " << format_bytes(stored) << '\n'
             << "  decoded   " << format_bytes(info.decoded_bytes()) << '\n';
   if (!info.physical_sizes.empty()) {
     std::cout << "  pixel     ";

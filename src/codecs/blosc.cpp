@@ -11,10 +11,18 @@
 namespace strata::codecs {
 
 void blosc_decode(std::span<const std::byte> src, std::span<std::byte> dest) {
-  // Validation first: blosc_decompress_ctx trusts the sizes in the header.
-  std::size_t decoded = 0;
-  if (src.size() < BLOSC_MIN_HEADER_LENGTH || blosc_cbuffer_validate(src.data(), src.size(), &decoded) != 0)
-    throw Error("", "blosc: corrupt or truncated buffer (" + std::to_string(src.size()) + " bytes)");
+  // Validation first: blosc_decompress_ctx trusts the sizes in the header. Bytes after the
+  // stream the header describes (some writers store chunks larger than their Blosc buffer)
+  // are ignored, as c-blosc's own blosc_decompress and numcodecs ignore them; a buffer
+  // shorter than its header says is truncated.
+  std::size_t decoded = 0, compressed = 0, block = 0;
+  if (src.size() >= BLOSC_MIN_HEADER_LENGTH) blosc_cbuffer_sizes(src.data(), &decoded, &compressed, &block);
+  if (src.size() < BLOSC_MIN_HEADER_LENGTH || compressed > src.size() ||
+      blosc_cbuffer_validate(src.data(), compressed, &decoded) != 0)
+    throw Error("", "blosc: corrupt or truncated buffer (" + std::to_string(src.size()) + " bytes" +
+                        (compressed > src.size() ? ", its header says " + std::to_string(compressed) : std::string()) +
+                        ")");
+  src = src.first(compressed);
   check_decoded_size("blosc", decoded, dest.size());
   // One internal thread: callers decode many chunks at once, one per thread.
   const int n = blosc_decompress_ctx(src.data(), dest.data(), dest.size(), 1);

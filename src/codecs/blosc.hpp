@@ -8,9 +8,11 @@
 
 namespace strata::codecs {
 
-// Decodes the Blosc buffer `src` into `dest`, which must be exactly its decoded size.
-// Thread-safe (context API, no global lock). Throws strata::Error (no path) on a corrupt
-// buffer, a size mismatch or a compressor this libblosc lacks.
+// Decodes the Blosc buffer at the start of `src` into `dest`, which must be exactly its
+// decoded size. Bytes after the buffer's own compressed size are ignored (as c-blosc and
+// numcodecs do); fewer bytes than that size are a truncated buffer. Thread-safe (context
+// API, no global lock). Throws strata::Error (no path) on a corrupt or truncated buffer, a
+// size mismatch or a compressor this libblosc lacks.
 void blosc_decode(std::span<const std::byte> src, std::span<std::byte> dest);
 
 // How to encode, in the terms numcodecs.Blosc and the HDF5 Blosc filter use; the defaults

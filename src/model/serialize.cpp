@@ -67,7 +67,11 @@ void to_json(json& j, const ArrayInfo& a) {
            {"shape", a.shape},
            {"dtype", std::string(name(a.dtype))},
            {"physical_sizes", sizes},
-           {"channel_names", a.channel_names}};
+           {"channel_names", a.channel_names},
+           {"levels", a.levels},
+           {"storage", a.storage},
+           {"block_shape", a.block_shape},
+           {"palette", a.palette}};
 }
 void from_json(const json& j, ArrayInfo& a) {
   j.at("format").get_to(a.format);
@@ -78,6 +82,10 @@ void from_json(const json& j, ArrayInfo& a) {
   for (const auto& [axis, size] : j.at("physical_sizes").items())
     a.physical_sizes[axis.at(0)] = size.get<PhysicalSize>();
   j.at("channel_names").get_to(a.channel_names);
+  j.at("levels").get_to(a.levels);
+  j.at("storage").get_to(a.storage);
+  j.at("block_shape").get_to(a.block_shape);
+  j.at("palette").get_to(a.palette);
 }
 
 std::string to_bytes(const json& j) {

@@ -159,6 +159,10 @@ def layouts(fx):
     fx.dataset("layouts.h5", "edge_chunks", (7, 33, 35), "<i2", chunks=(3, 8, 16))
     fx.dataset("layouts.h5", "rank6", (2, 2, 3, 2, 9, 8), "<u2", chunks=(1, 2, 2, 1, 5, 5))
     fx.dataset("layouts.h5", "rank2_u1", (30, 41), "|u1", chunks=(16, 16), compression="gzip")
+    # HDF5's storage layout, as `strata info --json` reports it ("storage").
+    for name, storage in (("contiguous_u1", "contiguous"), ("compact_i2", "compact"),
+                          ("edge_chunks", "chunked")):
+        fx.expected[f"layouts.h5:/{name}"]["storage"] = storage
 
 
 def chunk_indexes(fx):

@@ -9,13 +9,16 @@ of the linear index and a per-file seed, spread over the dtype's whole range), s
 tile, strip or sample put in the wrong place changes the checksum. Planes are 37 x 53 so
 16 x 16 tiles and multi-row strips are partial at the edges. Files come from tifffile
 (OME-TIFF in every DimensionOrder, ImageJ hyperstacks, plain pages, RGB, tiles, deflate,
-BigTIFF, big-endian), from libtiff's tiffcp (LZW, zstd, PackBits, float predictor) and, for
-the multi-file OME-TIFF, from OME-XML written here. Each file is read back (tifffile, after
-`tiffcp -c none` where tifffile lacks the codec) and compared with its array before
+BigTIFF, big-endian, palette), from libtiff's tiffcp (LZW, zstd, PackBits, float predictor,
+JPEG: its expected pixels are libtiff's tiff2rgba decoding)
+and, for the multi-file OME-TIFF and packed 12-bit samples, written here byte by byte. Each
+file is read back (tifffile, after `tiffcp -c none` where tifffile lacks the codec; packed
+12-bit strips unpacked here with NumPy) and compared with its array before
 OUTDIR/expected.json is written, in the schema of shared/real-data/expected.json plus:
   "selections": [{"select": "C=1", "shape": [...], "xxh3": "..."}, ...]
   "physical_sizes": {"X": {"value": 0.25, "unit": "µm"}, ...}   (OME fixtures)
   "channel_names": ["DAPI", ...]                                 (OME fixtures)
+  "storage", "block_shape", "palette": what `strata info --json` reports (some fixtures)
 """
 import argparse
 import json
@@ -116,8 +119,12 @@ class Fixture:
     """One file a reader must open: its canonical array and what to check beyond pixels."""
 
     def __init__(self, name, array, fmt, how, selections, physical_sizes=None,
-                 channel_names=None, decode_with_tiffcp=False, levels=None):
+                 channel_names=None, decode_with_tiffcp=False, levels=None, info=None,
+                 packed_bits=None, lossy_reference=False):
         self.name, self.array, self.format, self.how = name, array, fmt, how
+        self.info = info or {}  # keys of `strata info --json` and their values
+        self.packed_bits = packed_bits  # BitsPerSample of packed samples tifffile cannot read
+        self.lossy_reference = lossy_reference  # the array is a decoder's output: no read-back
         self.levels = levels  # reduced resolutions (SubIFD levels 1, 2, ...), canonical order
         self.selections = selections
         self.physical_sizes, self.channel_names = physical_sizes, channel_names
@@ -143,6 +150,7 @@ class Fixture:
         if self.levels:
             entry["levels"] = [{"shape": list(level.shape), "xxh3": xxh3(level)}
                                for level in [self.array] + self.levels]
+        entry.update(self.info)
         return entry
 
 
@@ -188,22 +196,118 @@ def imagej_fixture(out, name, dtype, axes, sizes, selections, **write_args):
     return Fixture(name, array, "imagej-tiff", how.strip(), selections)
 
 
-def plain_fixture(out, name, dtype, axes, sizes, selections, **write_args):
+def palette_fixture(out, name):
+    """An indexed-colour TIFF (PhotometricInterpretation=3): the values are colour-map
+    indices, and a reader returns them as stored, as Bio-Formats and tifffile do."""
+    array = canonical("uint8", name)
+    colormap = np.stack([np.arange(256) * 257, (255 - np.arange(256)) * 257,
+                         np.full(256, 32768)]).astype(np.uint16)
+    tifffile.imwrite(os.path.join(out, name), to_axes(array, "YX"), photometric="palette",
+                     colormap=colormap, metadata=None)
+    how = f"tifffile {tifffile.__version__} photometric=palette"
+    return Fixture(name, array, "tiff", how, ["Y=1:4"], info={"palette": True})
+
+
+def plain_fixture(out, name, dtype, axes, sizes, selections, info=None, **write_args):
     """A TIFF without ImageJ/OME/tifffile metadata: pages are Z."""
     array = canonical(dtype, name, **sizes)
     photometric = "rgb" if "S" in axes else "minisblack"
     tifffile.imwrite(os.path.join(out, name), to_axes(array, axes), metadata=None,
                      photometric=photometric, **write_args)
     how = f"tifffile {tifffile.__version__} metadata=None axes={axes} {describe(write_args)}"
-    return Fixture(name, array, "tiff", how.strip(), selections)
+    return Fixture(name, array, "tiff", how.strip(), selections, info=info)
 
 
-def tiffcp_fixture(out, name, source, options, selections):
+def tiffcp_fixture(out, name, source, options, selections, info=None):
     """A copy of fixture `source` recompressed by libtiff's tiffcp (codecs tifffile cannot write)."""
     run(["tiffcp", *options, os.path.join(out, source.name), os.path.join(out, name)])
     how = f"tiffcp {' '.join(options)} {source.name}"
     return Fixture(name, source.array, source.format, how, selections,
-                   source.physical_sizes, source.channel_names, decode_with_tiffcp=True)
+                   source.physical_sizes, source.channel_names, decode_with_tiffcp=True,
+                   info=info, packed_bits=source.packed_bits)
+
+
+def jpeg_fixture(out, name, source, options, selections):
+    """Fixture `source` (8-bit) JPEG-compressed by tiffcp (RGB as YCbCr subsampled 2x2). JPEG
+    is lossy, so the pixels a reader must return are a decoder's: libtiff's TIFFReadRGBAImage
+    (tiff2rgba), another path through libtiff and libjpeg than strata's (TIFFReadEncodedTile
+    or Strip with JPEGCOLORMODE_RGB). tifffile cannot decode JPEG without imagecodecs."""
+    path = os.path.join(out, name)
+    run(["tiffcp", "-c", "jpeg", *options, os.path.join(out, source.name), path])
+    with tempfile.TemporaryDirectory() as scratch:
+        rgba_path = os.path.join(scratch, "rgba.tif")
+        run(["tiff2rgba", "-c", "none", path, rgba_path])
+        rgba = tifffile.imread(rgba_path)
+    decoded = rgba[..., :3] if source.array.ndim == 6 else rgba[..., 0]
+    array = np.ascontiguousarray(decoded).reshape(source.array.shape)
+    how = f"tiffcp -c jpeg {' '.join(options)} {source.name}; pixels from tiff2rgba"
+    return Fixture(name, array, source.format, how, selections, lossy_reference=True,
+                   info={"storage": "tiles" if "-t" in options else "strips"})
+
+
+def pack_rows(rows, bits):
+    """Rows of unsigned samples as TIFF packs them: each row one bit stream, most significant
+    bit first, padded with zero bits to a whole byte."""
+    rows = np.asarray(rows, dtype=np.uint64)
+    shifts = np.arange(bits - 1, -1, -1, dtype=np.uint64)
+    stream = ((rows[..., np.newaxis] >> shifts) & np.uint64(1)).astype(np.uint8)
+    stream = stream.reshape(rows.shape[0], -1)
+    pad = (-stream.shape[1]) % 8
+    return np.packbits(np.pad(stream, ((0, 0), (0, pad))), axis=1)
+
+
+def unpack_rows(packed, row_samples, bits):
+    """The inverse of pack_rows: uint16 rows of `row_samples` samples."""
+    stream = np.unpackbits(np.asarray(packed, dtype=np.uint8).reshape(-1, (row_samples * bits + 7) // 8),
+                           axis=1)[:, : row_samples * bits].reshape(-1, row_samples, bits)
+    weights = (1 << np.arange(bits - 1, -1, -1)).astype(np.uint16)
+    return (stream.astype(np.uint16) * weights).sum(axis=2, dtype=np.uint16)
+
+
+def packed_fixture(out, name, bits, pages, rows_per_strip, selections):
+    """A plain TIFF of packed `bits`-bit samples (12-bit cameras; Bio-Formats reads them as
+    uint16), little-endian, uncompressed strips; tifffile can neither write nor read them
+    without imagecodecs, so the IFDs are written here byte by byte."""
+    array = canonical("uint16", name, z=pages) >> (16 - bits)
+    planes = array.reshape(pages, PLANE_Y, PLANE_X)
+    strips_per_page = -(-PLANE_Y // rows_per_strip)
+    data = bytearray(b"II*\0\0\0\0\0")
+    pixel_offsets = []
+    for plane in planes:
+        offsets, counts = [], []
+        for y in range(0, PLANE_Y, rows_per_strip):
+            strip = pack_rows(plane[y:y + rows_per_strip], bits).tobytes()
+            offsets.append(len(data))
+            counts.append(len(strip))
+            data += strip
+        pixel_offsets.append((offsets, counts))
+    ifd_offsets = []
+    for offsets, counts in pixel_offsets:
+        if len(data) % 2:
+            data += b"\0"
+        arrays = len(data)
+        data += np.array(offsets + counts, dtype="<u4").tobytes()
+        tags = [(256, 4, 1, PLANE_X), (257, 4, 1, PLANE_Y), (258, 3, 1, bits), (259, 3, 1, 1),
+                (262, 3, 1, 1), (273, 4, strips_per_page, arrays), (277, 3, 1, 1),
+                (278, 4, 1, rows_per_strip),
+                (279, 4, strips_per_page, arrays + 4 * strips_per_page)]
+        ifd_offsets.append(len(data))
+        data += len(tags).to_bytes(2, "little")
+        for tag, kind, count, value in tags:
+            field = value.to_bytes(4, "little") if kind == 4 or count > 1 else \
+                value.to_bytes(2, "little") + b"\0\0"
+            data += tag.to_bytes(2, "little") + kind.to_bytes(2, "little") + \
+                count.to_bytes(4, "little") + field
+        data += b"\0\0\0\0"
+        if len(ifd_offsets) > 1:  # the previous IFD points at this one
+            previous_next = ifd_offsets[-2] + 2 + 12 * len(tags)
+            data[previous_next:previous_next + 4] = ifd_offsets[-1].to_bytes(4, "little")
+    data[4:8] = ifd_offsets[0].to_bytes(4, "little")
+    with open(os.path.join(out, name), "wb") as f:
+        f.write(data)
+    how = f"written byte by byte: BitsPerSample={bits}, {pages} pages, RowsPerStrip={rows_per_strip}"
+    return Fixture(name, array, "tiff", how, selections, packed_bits=bits,
+                   info={"storage": "strips", "block_shape": [1, 1, 1, rows_per_strip, PLANE_X]})
 
 
 def describe(write_args):
@@ -310,7 +414,8 @@ def build_fixtures(out):
     pages = plain_fixture(out, "plain_pages_uint16.tif", "uint16", "ZYX", dict(z=5),
                           ["Z=1:3,X=50:53"])
     add(pages)
-    add(plain_fixture(out, "plain_single_uint8.tif", "uint8", "YX", {}, ["Y=36"]))
+    single = plain_fixture(out, "plain_single_uint8.tif", "uint8", "YX", {}, ["Y=36"])
+    add(single)
     for dtype in ("uint64", "int64"):  # the OME fixtures above hold the other dtypes
         add(plain_fixture(out, f"plain_pages_{dtype}.tif", dtype, "ZYX", dict(z=2), []))
     add(plain_fixture(out, "plain_bigendian_int32.tif", "int32", "ZYX", dict(z=3), ["Z=0:2"],
@@ -323,7 +428,8 @@ def build_fixtures(out):
     add(plain_fixture(out, "strips_rows5_deflate_uint16.tif", "uint16", "ZYX", dict(z=2),
                       ["Y=35:37"], rowsperstrip=5, compression="zlib"))
     add(plain_fixture(out, "tiled_deflate_uint8.tif", "uint8", "ZYX", dict(z=3),
-                      [sel_tile_edge], tile=TILE, compression="zlib"))
+                      [sel_tile_edge], tile=TILE, compression="zlib",
+                      info={"storage": "tiles", "block_shape": [1, 1, 1, *TILE], "palette": False}))
     add(plain_fixture(out, "tiled_deflate_predictor_int16.tif", "int16", "ZYX", dict(z=2),
                       ["Z=1,Y=0:16"], tile=TILE, compression="zlib", predictor=True))
     rgb_contig = plain_fixture(out, "rgb_contig_uint8.tif", "uint8", "YXS", dict(s=3),
@@ -333,7 +439,8 @@ def build_fixtures(out):
                       planarconfig="separate"))
     add(plain_fixture(out, "rgb_pages_separate_tiled_deflate_uint8.tif", "uint8", "ZSYX",
                       dict(z=2, s=3), ["Z=1,S=1", sel_tile_edge], planarconfig="separate",
-                      tile=TILE, compression="zlib", predictor=True))
+                      tile=TILE, compression="zlib", predictor=True,
+                      info={"storage": "tiles", "block_shape": [1, 1, 1, *TILE, 1]}))
 
     # Codecs tifffile cannot write without imagecodecs: libtiff's tiffcp recompresses.
     add(tiffcp_fixture(out, "lzw_pages_uint16.tif", pages, ["-c", "lzw"], []))
@@ -348,24 +455,55 @@ def build_fixtures(out):
                        ["C=2,T=0"]))
     add(tiffcp_fixture(out, "deflate_float_predictor_float32.tif", float_pages, ["-c", "zip:3"],
                        []))
+
+    # Packed 12-bit samples, read as uint16: uncompressed (rows of 53 samples end mid-byte),
+    # Deflate (decoded by strata) and LZW (decoded by libtiff).
+    packed = packed_fixture(out, "packed12_pages.tif", 12, 3, 5, ["Z=1,Y=3:9,X=7:20"])
+    add(packed)
+    add(tiffcp_fixture(out, "packed12_deflate.tif", packed, ["-c", "zip", "-r", "8"], ["Z=2"],
+                       info={"storage": "strips", "block_shape": [1, 1, 1, 8, PLANE_X]}))
+    add(tiffcp_fixture(out, "packed12_lzw.tif", packed, ["-c", "lzw"], ["Y=36"]))
+    add(palette_fixture(out, "palette_uint8.tif"))
+
+    # JPEG (lossy, read through libtiff): YCbCr 2x2 in tiles cut by the image edge, and grey
+    # strips; the expected pixels are libtiff's RGBA decoding.
+    add(jpeg_fixture(out, "jpeg_ycbcr_tiled_rgb_uint8.tif", rgb_contig,
+                     ["-t", "-w", "16", "-l", "16"], [sel_tile_edge]))
+    add(jpeg_fixture(out, "jpeg_strips_uint8.tif", single, ["-r", "16"], ["Y=10:20"]))
     return fixtures
 
 
 # ---------------------------------------------------------------- cross-check
 
-def read_back(path, decode_with_tiffcp, scratch):
-    """The file's series 0 as tifffile reads it, in canonical order."""
+def read_back(path, decode_with_tiffcp, scratch, packed_bits=None):
+    """The file's series 0 as tifffile reads it, in canonical order; packed samples: each
+    page's strips as tifffile locates them, unpacked with NumPy."""
     if decode_with_tiffcp:
         plain = os.path.join(scratch, "decoded-" + os.path.basename(path))
         run(["tiffcp", "-c", "none", path, plain])
         path = plain
+    if packed_bits:
+        with tifffile.TiffFile(path) as tif, open(path, "rb") as f:
+            planes = []
+            for page in tif.pages:
+                stored = b""
+                for offset, count in zip(page.dataoffsets, page.databytecounts):
+                    f.seek(offset)
+                    stored += f.read(count)
+                row_bytes = (page.imagewidth * packed_bits + 7) // 8
+                rows = np.frombuffer(stored[: row_bytes * page.imagelength], dtype=np.uint8)
+                planes.append(unpack_rows(rows, page.imagewidth, packed_bits))
+            return np.stack(planes)[np.newaxis, np.newaxis]
     with tifffile.TiffFile(path) as tif:
         series = tif.series[0]
         return from_axes(series.asarray(), series.axes)
 
 
 def check_fixture(out, fixture, scratch):
-    got = read_back(os.path.join(out, fixture.name), fixture.decode_with_tiffcp, scratch)
+    if fixture.lossy_reference:
+        return
+    got = read_back(os.path.join(out, fixture.name), fixture.decode_with_tiffcp, scratch,
+                    fixture.packed_bits)
     if got.shape != fixture.array.shape or got.dtype.name != fixture.array.dtype.name \
             or xxh3(got) != xxh3(fixture.array):
         raise RuntimeError(f"{fixture.name}: read back {got.dtype}{got.shape} differs from "

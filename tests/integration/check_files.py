@@ -8,7 +8,8 @@ usage: check_files.py --strata BIN --expected FILE [--base DIR] [--ranks N]
 For each entry (keys are paths relative to --base, by default the folder of FILE; HDF5 keys
 are FILE:/dataset; "_about"-like keys starting with "_" and "expected_errors" are skipped):
   - `strata info PATH --json` reports the entry's dims (unless null), shape and dtype, and
-    its physical_sizes and channel_names when the entry lists them;
+    its physical_sizes and channel_names when the entry lists them, the shape of every
+    resolution level when it lists "levels", and "storage" when it lists one;
   - `mpiexec -n N strata read PATH --checksum --json` prints one JSON object whose dims,
     shape, dtype, ranks, bytes and xxh3 match, for the whole array and for each selection
     ("select"/"select_shape"/"select_xxh3" and the list "selections").
@@ -140,6 +141,14 @@ def check_info(strata, path, entry, timeout):
         problems += differences(info, entry, ["channel_names"])
     if "physical_sizes" in entry:
         problems += physical_size_differences(info.get("physical_sizes"), entry["physical_sizes"])
+    if "levels" in entry:
+        wanted = [level["shape"] for level in entry["levels"]]
+        have = [level.get("shape") for level in info.get("levels", [])]
+        if have != wanted:
+            problems.append(f"levels {have} != expected {wanted}")
+    for key in ("storage", "block_shape", "palette"):
+        if key in entry:
+            problems += differences(info, entry, [key])
     return problems
 
 

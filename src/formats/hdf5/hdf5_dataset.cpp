@@ -492,10 +492,12 @@ std::pair<Dataset, ChunkTable> describe(const std::string& spec) {
   table.fill = d.fill;
   const H5D_layout_t layout = api::plist_layout(dcpl.get(), file_path);
   if (layout == H5D_COMPACT) {
+    d.info.storage = "compact";
     d.access = Access::in_state;
     d.data = read_all(dataset.get(), d);
     list_pieces(d, kNoAddress, true, "raw", table);
   } else if (layout == H5D_CONTIGUOUS) {
+    d.info.storage = "contiguous";
     const int external = api::plist_external_count(dcpl.get(), file_path);
     const std::optional<std::uint64_t> address = api::dataset_offset(dataset.get());
     const bool stored = external > 0 || address;
@@ -503,6 +505,7 @@ std::pair<Dataset, ChunkTable> describe(const std::string& spec) {
     list_pieces(d, d.access == Access::contiguous && address ? *address : kNoAddress, stored,
                 external > 0 ? "external" : "raw", table);
   } else if (layout == H5D_CHUNKED) {
+    d.info.storage = "chunked";
     const std::vector<hsize_t> chunk = api::plist_chunk(dcpl.get(), d.info.shape.size(), file_path);
     d.chunk_shape.assign(chunk.begin(), chunk.end());
     table.chunk_shape = d.chunk_shape;
@@ -527,6 +530,7 @@ std::pair<Dataset, ChunkTable> describe(const std::string& spec) {
     }
     list_chunks(file.get(), dataset.get(), d, count, table);
   } else if (layout == H5D_VIRTUAL) {
+    d.info.storage = "virtual";
     d.access = Access::library;
     list_pieces(d, kNoAddress, true, "virtual", table);
   } else {

@@ -87,6 +87,7 @@ std::unique_ptr<Driver> open_npy(const std::string& path, const OpenOptions& opt
   info.dims = default_dims(h.shape.size());
   info.shape = h.shape;
   info.dtype = h.type.dtype;
+  info.storage = "contiguous";
   const std::uint64_t file_bytes = std::filesystem::file_size(path);
   if (h.data_offset + info.decoded_bytes() > file_bytes)
     throw Error(path, "the file holds " + std::to_string(file_bytes - std::min(file_bytes, h.data_offset)) +

@@ -148,7 +148,7 @@ class ChunkTableBuilder {
         const std::uint64_t rows =
             e.tiled ? e.block_length
                     : std::min<std::uint64_t>(e.block_length, e.length - block_row * e.block_length);
-        const std::uint64_t needed = rows * e.block_row_bytes();
+        const std::uint64_t needed = rows * e.stored_block_row_bytes();
         if (s.size < needed)
           fail(which + " holds " + std::to_string(s.size) + " bytes, but uncompressed it needs " +
                std::to_string(needed));

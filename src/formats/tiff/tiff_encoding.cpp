@@ -41,9 +41,16 @@ std::string compression_name(std::uint16_t compression) {
 DType check_page_supported(const TiffPage& page, const std::string& path, std::size_t ifd_index) {
   if (page.width == 0 || page.length == 0) refuse(path, ifd_index, "the image has no width or length");
   switch (page.compression) {
-    case COMPRESSION_JPEG:
     case COMPRESSION_OJPEG:
-      refuse(path, ifd_index, "JPEG compression is not supported (lossy, and its pixels depend on the decoder)");
+      refuse(path, ifd_index, "old-style JPEG (Compression=6) is not supported (obsolete since 1995, and "
+                              "its files are ambiguous; convert it to JPEG or a lossless codec)");
+    case COMPRESSION_JPEG:
+      // Read like every other lossy codec libtiff decodes (WebP, JPEG-XL): the file holds
+      // nothing closer to the acquired values, and Bio-Formats and tifffile read them too.
+      if (page.bits != 8)
+        refuse(path, ifd_index, "JPEG with " + std::to_string(page.bits) +
+                                    "-bit samples is not supported (libtiff decodes 8-bit JPEG only)");
+      break;
     case COMPRESSION_SGILOG:
     case COMPRESSION_SGILOG24:
       refuse(path, ifd_index, "SGILog (LogLuv) compression is not supported (HDR colour encoding)");
@@ -54,12 +61,22 @@ DType check_page_supported(const TiffPage& page, const std::string& path, std::s
   if (!TIFFIsCODECConfigured(page.compression))
     refuse(path, ifd_index, "compression " + compression_name(page.compression) + " (" +
                 std::to_string(page.compression) + ") is not supported by libtiff");
-  if (page.bits == 0 || page.bits % 8 != 0 || page.bits > 64)
+  // Packed 9- to 15-bit unsigned integers (12-bit cameras) read as uint16, as Bio-Formats
+  // reads them; narrower samples (bilevel masks, 4-bit palettes) stay refused.
+  const bool packed = page.bits > 8 && page.bits < 16;
+  if (page.bits == 0 || (page.bits % 8 != 0 && !packed) || page.bits > 64)
     refuse(path, ifd_index, "BitsPerSample=" + std::to_string(page.bits) +
-                " is not supported (only 8, 16, 32 and 64-bit samples)");
-  if (page.photometric == PHOTOMETRIC_YCBCR &&
+                " is not supported (only 8, 16, 32 and 64-bit samples, and packed 9- to 15-bit integers)");
+  if (packed && page.sample_format != SAMPLEFORMAT_UINT && page.sample_format != SAMPLEFORMAT_VOID)
+    refuse(path, ifd_index, "packed " + std::to_string(page.bits) + "-bit samples are supported as unsigned integers only");
+  if (packed && page.predictor != PREDICTOR_NONE)
+    refuse(path, ifd_index, "a predictor on packed " + std::to_string(page.bits) + "-bit samples is not supported");
+  if (page.photometric == PHOTOMETRIC_YCBCR && page.compression != COMPRESSION_JPEG &&
       (page.ycbcr_subsampling[0] != 1 || page.ycbcr_subsampling[1] != 1))
-    refuse(path, ifd_index, "subsampled YCbCr is not supported");
+    refuse(path, ifd_index, "subsampled YCbCr is not supported outside JPEG");
+  if (page.photometric == PHOTOMETRIC_YCBCR && page.compression == COMPRESSION_JPEG &&
+      (page.planar != PLANARCONFIG_CONTIG || page.samples != 3))
+    refuse(path, ifd_index, "JPEG-coded YCbCr other than 3 interleaved samples is not supported");
   if (page.planar != PLANARCONFIG_CONTIG && page.planar != PLANARCONFIG_SEPARATE)
     refuse(path, ifd_index, "PlanarConfiguration=" + std::to_string(page.planar) + " is not valid");
   if (page.tiled ? (page.tile_width == 0 || page.tile_length == 0) : page.rows_per_strip == 0)
@@ -94,7 +111,7 @@ DType check_page_supported(const TiffPage& page, const std::string& path, std::s
       break;
     default: refuse(path, ifd_index, "Predictor=" + std::to_string(page.predictor) + " is not supported");
   }
-  return dtype_from(kind, page.bits);
+  return dtype_from(kind, packed ? 16 : page.bits);
 }
 
 TiffEncoding encoding_of(const TiffPage& page, bool big_endian) {
@@ -106,6 +123,7 @@ TiffEncoding encoding_of(const TiffPage& page, bool big_endian) {
   e.samples = page.samples;
   e.planar = page.planar;
   e.fill_order = page.fill_order;
+  e.photometric = page.photometric;
   e.big_endian = big_endian;
   e.tiled = page.tiled;
   e.width = page.width;

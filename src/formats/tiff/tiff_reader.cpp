@@ -9,6 +9,7 @@
 
 #include "codecs/byte_order.hpp"
 #include "codecs/deflate.hpp"
+#include "codecs/packed_bits.hpp"
 #include "codecs/predictor.hpp"
 #include "codecs/zstd.hpp"
 #include "formats/tiff/libtiff_handle.hpp"
@@ -119,9 +120,10 @@ void copy_block(const std::byte* block, std::int64_t by, std::int64_t bx, std::i
 }
 
 // Raw uncompressed samples to native form: bit order (FillOrder=2), then byte order.
+// Packed samples are a bit stream: no byte order to fix.
 void fix_raw(std::span<std::byte> data, const TiffEncoding& e) {
   if (e.fill_order == FILLORDER_LSB2MSB) codecs::reverse_bits(data);
-  if (e.big_endian) codecs::swap_bytes(data, e.sample_bytes());
+  if (e.big_endian && !e.packed()) codecs::swap_bytes(data, e.sample_bytes());
 }
 
 // Decoded Deflate/Zstandard blocks to native samples, as libtiff's post-decoding does.
@@ -131,7 +133,7 @@ void finish_decoded(std::span<std::byte> block, const TiffEncoding& e) {
                                  scratch(Scratch::stage_a, e.block_row_bytes()));
     return;  // the floating-point predictor's output is already native
   }
-  if (e.big_endian) codecs::swap_bytes(block, e.sample_bytes());
+  if (e.big_endian && !e.packed()) codecs::swap_bytes(block, e.sample_bytes());
   if (e.predictor == PREDICTOR_HORIZONTAL)
     codecs::undo_horizontal_predictor(block, e.block_row_bytes(), e.sample_bytes(), e.block_samples());
 }
@@ -173,15 +175,21 @@ class HandleLease {
   HandleLease(const HandleLease&) = delete;
   HandleLease& operator=(const HandleLease&) = delete;
 
-  // Reads block `index` of the IFD at `ifd_offset` into `out` with libtiff.
-  void read_block(std::uint64_t ifd_offset, bool tiled, std::uint32_t index, std::span<std::byte> out) {
+  // Reads block `index` of the IFD at `ifd_offset`, stored as `e` says, into `out` with libtiff.
+  void read_block(std::uint64_t ifd_offset, const TiffEncoding& e, std::uint32_t index, std::span<std::byte> out) {
     healthy_ = false;
+    const bool tiled = e.tiled;
     LibtiffHandle& h = *handle_;
     TIFF* tif = h.get();
     h.clear_error();
     // TIFFSetSubDirectory jumps straight to the offset; TIFFSetDirectory(n) would walk the chain.
-    if (TIFFCurrentDirOffset(tif) != ifd_offset && !TIFFSetSubDirectory(tif, ifd_offset))
-      h.fail("cannot read the IFD at offset " + std::to_string(ifd_offset));
+    if (TIFFCurrentDirOffset(tif) != ifd_offset) {
+      if (!TIFFSetSubDirectory(tif, ifd_offset)) h.fail("cannot read the IFD at offset " + std::to_string(ifd_offset));
+      // JPEG's YCbCr comes out as RGB, upsampled: what every viewer shows and the S axis
+      // promises. The setting is per directory, so it follows every change of directory.
+      if (e.jpeg_ycbcr() && !TIFFSetField(tif, TIFFTAG_JPEGCOLORMODE, JPEGCOLORMODE_RGB))
+        h.fail("cannot have libtiff convert JPEG YCbCr to RGB");
+    }
     const auto size = static_cast<tmsize_t>(out.size());
     const tmsize_t got = tiled ? TIFFReadEncodedTile(tif, index, out.data(), size)
                                : TIFFReadEncodedStrip(tif, index, out.data(), size);
@@ -257,19 +265,23 @@ void read_blocks(OpenTiffFile& file, const ChunkRef& chunk, const TiffEncoding& 
         into_dest ? std::span<std::byte>(t.at(by, 0), out_bytes) : scratch(Scratch::decoded, out_bytes);
 
     const ByteRange& segment = chunk.segments[k];
+    // Packed samples decode into scratch first, then unpack into `out`.
+    std::span<std::byte> decoded =
+        e.packed() ? scratch(Scratch::stage_b, (e.tiled ? block_length : rows) * e.stored_block_row_bytes()) : out;
     if (!decoded_by_strata(e.compression)) {
       if (!lease) lease.emplace(file);
-      lease->read_block(chunk.ifd_offset, e.tiled, first_index + static_cast<std::uint32_t>(k), out);
+      lease->read_block(chunk.ifd_offset, e, first_index + static_cast<std::uint32_t>(k), decoded);
     } else if (e.compression == COMPRESSION_NONE) {
-      file.file.read_at(out, segment.offset);
-      fix_raw(out, e);
+      file.file.read_at(decoded, segment.offset);
+      fix_raw(decoded, e);
     } else {
       std::span<std::byte> raw = scratch(Scratch::stored, segment.size);
       file.file.read_at(raw, segment.offset);
       if (e.fill_order == FILLORDER_LSB2MSB) codecs::reverse_bits(raw);
-      decompress_block(e.compression, raw, out);
-      finish_decoded(out, e);
+      decompress_block(e.compression, raw, decoded);
+      finish_decoded(decoded, e);
     }
+    if (e.packed()) codecs::unpack_to_uint16(decoded, out, e.block_width * e.block_samples(), e.bits);
     if (!into_dest) copy_block(out.data(), by, bx, rows, e.block_width, t);
   }
 }

@@ -1,8 +1,11 @@
 #include "formats/tiff/tiff_series.hpp"
 
+#include <tiff.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <optional>
@@ -83,6 +86,44 @@ void set_shape(TiffSeries& s, std::int64_t t, std::int64_t c, std::int64_t z, co
     s.info.dims += 'S';
   }
   s.info.dtype = l.dtype;
+}
+
+const PlaneSource& first_stored(const TiffSeries& s) {
+  for (const PlaneSource& plane : s.planes)
+    if (plane.file >= 0) return plane;
+  throw Error(s.files.empty() ? "" : s.files[0].path, "no plane of the image is stored");
+}
+
+// How the pages store the series (its pages match: common_layout checked), for `info`:
+// strips or tiles and their size, and whether the values are colour-map indices.
+void describe_storage(TiffSeries& s) {
+  const PlaneSource& first = first_stored(s);
+  const TiffPage& page = s.files[first.file].pages[first.page];
+  s.info.storage = page.tiled ? "tiles" : "strips";
+  s.info.block_shape = {1, 1, 1, page.tiled ? page.tile_length : std::min(page.rows_per_strip, page.length),
+                        page.tiled ? page.tile_width : page.width};
+  if (page.samples > 1) s.info.block_shape.push_back(page.planar == PLANARCONFIG_SEPARATE ? 1 : page.samples);
+  s.info.palette = page.photometric == PHOTOMETRIC_PALETTE;
+}
+
+// The SubIFD pyramid's levels: as many as every stored plane's page has (what --level
+// accepts), their Y and X sizes from the first stored plane's SubIFDs.
+void list_levels(TiffSeries& s) {
+  std::size_t reduced = SIZE_MAX;
+  for (const PlaneSource& plane : s.planes) {
+    if (plane.file < 0) continue;
+    // ImageJ's one-IFD layout stores planes after the page: no level but the first.
+    reduced = plane.data_shift != 0 ? 0 : std::min(reduced, s.files[plane.file].pages[plane.page].subifds.size());
+  }
+  if (reduced == 0 || reduced == SIZE_MAX) return;
+  const PlaneSource& first = first_stored(s);
+  s.info.levels = {s.info.shape};
+  for (const TiffPage& page : read_subifd_pages(s.files[first.file], first.page, reduced)) {
+    Shape shape = s.info.shape;
+    shape[3] = page.length;
+    shape[4] = page.width;
+    s.info.levels.push_back(std::move(shape));
+  }
 }
 
 // Main-chain pages that are images of the series: not reduced-resolution copies (GDAL
@@ -288,7 +329,9 @@ bool is_ome_companion_path(const std::string& path) {
                     [](char a, char b) { return a == std::tolower(static_cast<unsigned char>(b)); });
 }
 
-TiffSeries read_tiff_series(const std::string& path) {
+namespace {
+
+TiffSeries read_layout(const std::string& path) {
   if (is_ome_companion_path(path)) return ome_series_from_companion(path);
   TiffStructure tiff = read_tiff_structure(path);
   if (is_ome_xml(tiff.description)) return ome_series_from_tiff(std::move(tiff));
@@ -296,6 +339,15 @@ TiffSeries read_tiff_series(const std::string& path) {
       annotated({path, {}, {}, {}}, [&] { return parse_imagej_description(tiff.description); });
   if (ij) return imagej_series(std::move(tiff), *ij);
   return plain_series(std::move(tiff));
+}
+
+}  // namespace
+
+TiffSeries read_tiff_series(const std::string& path) {
+  TiffSeries series = read_layout(path);
+  describe_storage(series);
+  list_levels(series);
+  return series;
 }
 
 void select_level(TiffSeries& series, int level) {
@@ -311,6 +363,7 @@ void select_level(TiffSeries& series, int level) {
   for (std::size_t f = 0; f < series.files.size(); ++f) select_subifd_level(series.files[f], pages[f], level);
   const Shape full = series.info.shape;
   set_shape(series, full[0], full[1], full[2], common_layout(series));
+  describe_storage(series);
   // Physical sizes are per pixel: a level with half the pixels has pixels twice the size.
   for (const auto& [axis, at] : {std::pair{'Y', 3}, std::pair{'X', 4}})
     if (auto it = series.info.physical_sizes.find(axis); it != series.info.physical_sizes.end())

@@ -94,6 +94,15 @@ std::uint64_t next_ifd_offset(TIFF* tif, std::uint64_t ifd) {
   return read_value<std::uint32_t>(fd, ifd + 2 + std::uint64_t{entries} * 12, swap);
 }
 
+// Page `index`'s resolution level `level` (>= 1, within its SubIFDs), read through `handle`.
+TiffPage read_subifd(LibtiffHandle& handle, const TiffPage& page, std::size_t index, std::size_t level) {
+  const std::uint64_t offset = page.subifds.at(level - 1);
+  handle.clear_error();
+  if (!TIFFSetSubDirectory(handle.get(), offset))
+    handle.fail("reading the SubIFD at offset " + std::to_string(offset) + " of IFD " + std::to_string(index));
+  return read_page(handle);
+}
+
 }  // namespace
 
 TiffStructure read_tiff_structure(const std::string& path) {
@@ -135,12 +144,16 @@ void select_subifd_level(TiffStructure& file, const std::vector<std::int32_t>& p
       throw Error(file.path, "resolution level " + std::to_string(level) + " requested, but IFD " +
                                  std::to_string(index) + " has " + std::to_string(page.subifds.size() + 1) +
                                  " level(s) (itself and its SubIFDs)");
-    const std::uint64_t offset = page.subifds[static_cast<std::size_t>(level) - 1];
-    handle.clear_error();
-    if (!TIFFSetSubDirectory(handle.get(), offset))
-      handle.fail("reading the SubIFD at offset " + std::to_string(offset) + " of IFD " + std::to_string(index));
-    page = read_page(handle);
+    page = read_subifd(handle, page, static_cast<std::size_t>(index), static_cast<std::size_t>(level));
   }
+}
+
+std::vector<TiffPage> read_subifd_pages(const TiffStructure& file, std::size_t index, std::size_t count) {
+  LibtiffHandle handle(file.path, "rch");
+  std::vector<TiffPage> levels;
+  for (std::size_t level = 1; level <= count; ++level)
+    levels.push_back(read_subifd(handle, file.pages.at(index), index, level));
+  return levels;
 }
 
 }  // namespace strata::tiff

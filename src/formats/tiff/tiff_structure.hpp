@@ -55,4 +55,8 @@ TiffStructure read_tiff_structure(const std::string& path);
 // page has fewer levels.
 void select_subifd_level(TiffStructure& file, const std::vector<std::int32_t>& pages, int level);
 
+// The pages of the first `count` SubIFDs of page `index` of `file` (its resolution levels
+// 1 to count). Throws strata::Error naming the file when libtiff cannot read one.
+std::vector<TiffPage> read_subifd_pages(const TiffStructure& file, std::size_t index, std::size_t count);
+
 }  // namespace strata::tiff

@@ -86,6 +86,7 @@ void find_parent_multiscale(const fs::path& array_dir, ImageLocation& loc) {
         loc.multiscale = *ms;
         loc.group_attrs = attrs;
         loc.level = i;
+        loc.image_dir = group.string();
         return;
       }
     }
@@ -234,7 +235,7 @@ ImageLocation locate_image(const std::string& path, int level) {
       if (!is_array(array_dir))
         throw Error(array_dir.string(), "multiscales level " + std::to_string(level) + " is not a Zarr array (no .zarray or zarr.json of an array)");
       return ImageLocation{array_dir.string(), *ms, attrs, static_cast<std::size_t>(level),
-                           is_v3_array(array_dir) ? 3 : 2};
+                           is_v3_array(array_dir) ? 3 : 2, dir.string()};
     }
     if (ngff_attr(attrs, "bioformats2raw.layout"))
       return locate_image((dir / first_bioformats2raw_series(dir)).string(), level);
@@ -264,7 +265,26 @@ ImageDescription describe_image(const ImageLocation& location, std::size_t rank)
   return d;
 }
 
-ArrayInfo array_info(const ImageLocation& location, const Shape& shape, DType dtype) {
+// The shape of every level of the multiscale at `location`, from each level's own metadata
+// (`.zarray` or zarr.json "shape"); empty for a single array or a one-level image.
+std::vector<Shape> level_shapes(const ImageLocation& location) {
+  if (location.multiscale.is_null() || location.image_dir.empty()) return {};
+  const json& datasets = location.multiscale.at("datasets");
+  if (datasets.size() < 2) return {};
+  std::vector<Shape> levels;
+  for (const json& dataset : datasets) {
+    const fs::path dir = fs::path(location.image_dir) / dataset_path(dataset, location.image_dir);
+    const fs::path meta = has(dir, "zarr.json") ? dir / "zarr.json" : dir / ".zarray";
+    const json node = read_json(meta.string());
+    const json shape = node.is_object() ? node.value("shape", json()) : json();
+    if (!shape.is_array())
+      throw Error(meta.string(), "multiscales level \"" + dataset_path(dataset, location.image_dir) + "\" has no shape");
+    levels.push_back(shape.get<Shape>());
+  }
+  return levels;
+}
+
+ArrayInfo array_info(const ImageLocation& location, const Shape& shape, DType dtype, const Shape& shard) {
   ImageDescription description = describe_image(location, shape.size());
   ArrayInfo info;
   info.format = std::move(description.format);
@@ -273,6 +293,9 @@ ArrayInfo array_info(const ImageLocation& location, const Shape& shape, DType dt
   info.dtype = dtype;
   info.physical_sizes = std::move(description.physical_sizes);
   info.channel_names = std::move(description.channel_names);
+  info.levels = level_shapes(location);
+  info.storage = shard.empty() ? "chunks" : "shards";
+  info.block_shape = shard;
   return info;
 }
 

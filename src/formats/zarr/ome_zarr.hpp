@@ -19,6 +19,7 @@ struct ImageLocation {
   nlohmann::json group_attrs;    // the image group's attributes (for "omero"), or null
   std::size_t level = 0;         // index into multiscale["datasets"]
   int zarr_format = 2;           // 2: `.zarray`; 3: zarr.json (array_dir's)
+  std::string image_dir;         // the group holding the multiscale; empty without one
 };
 
 // Resolves `path`:
@@ -43,8 +44,9 @@ struct ImageDescription {
 };
 ImageDescription describe_image(const ImageLocation& location, std::size_t rank);
 // The ArrayInfo of the array at `location` (v2 or v3): its shape and dtype, with what the
-// multiscale says about it.
-ArrayInfo array_info(const ImageLocation& location, const Shape& shape, DType dtype);
+// multiscale says about it and the shape of each of its levels; `shard` is the shard shape
+// of a sharded v3 array (empty otherwise).
+ArrayInfo array_info(const ImageLocation& location, const Shape& shape, DType dtype, const Shape& shard = {});
 
 // Reads and parses a JSON metadata file; throws strata::Error naming it.
 nlohmann::json read_json(const std::string& path);

@@ -241,7 +241,8 @@ std::unique_ptr<Driver> open_v3_array(const ImageLocation& location) {
   json metadata = without_attributes(read_json(path));
   const V3ArrayMeta meta = parse_v3_array(metadata, path);
   ChunkTable table = build_v3_chunk_table(location.array_dir, meta);
-  return std::make_unique<ZarrV3Driver>(array_info(location, meta.shape, meta.dtype), std::move(metadata), path,
+  const Shape shard = meta.codecs.sharding ? meta.chunks : Shape{};
+  return std::make_unique<ZarrV3Driver>(array_info(location, meta.shape, meta.dtype, shard), std::move(metadata), path,
                                         std::move(table));
 }
 

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "codecs/codec_testing.hpp"
 
 namespace strata {
@@ -50,12 +52,32 @@ TEST(Blosc, RefusesCorruptOrTruncatedBuffers) {
   const auto buffer = blosc_of(incompressible(4096));
   std::vector<std::byte> out(4096);
   const std::vector<std::byte> header_only(buffer.begin(), buffer.begin() + 16);
-  EXPECT_EQ(cause_of([&] { codecs::blosc_decode(header_only, out); }), "blosc: corrupt or truncated buffer (16 bytes)");
+  EXPECT_EQ(cause_of([&] { codecs::blosc_decode(header_only, out); }),
+            "blosc: corrupt or truncated buffer (16 bytes, its header says " + std::to_string(buffer.size()) + ")");
+  const std::vector<std::byte> one_short(buffer.begin(), buffer.end() - 1);
+  EXPECT_EQ(cause_of([&] { codecs::blosc_decode(one_short, out); }).rfind("blosc: corrupt or truncated buffer", 0), 0u);
   const std::vector<std::byte> too_short(buffer.begin(), buffer.begin() + 10);
   EXPECT_EQ(cause_of([&] { codecs::blosc_decode(too_short, out); }), "blosc: corrupt or truncated buffer (10 bytes)");
   auto wrong_sizes = buffer;
   wrong_sizes[12] = std::byte{0xff};  // compressed size (bytes 12-15) beyond the buffer
   EXPECT_EQ(cause_of([&] { codecs::blosc_decode(wrong_sizes, out); }).rfind("blosc: corrupt", 0), 0u);
+}
+
+// Chunks stored larger than their Blosc buffer (trailing bytes, as some C++ writers leave
+// them) decode as c-blosc's blosc_decompress and numcodecs decode them.
+TEST(Blosc, IgnoresBytesAfterTheBuffer) {
+  for (const auto& data : {compressible(100003), incompressible(4099)}) {
+    auto stored = blosc_of(data, {"lz4", 5, 1, 4, 0});
+    const std::size_t own = stored.size();
+    stored.insert(stored.end(), 37, std::byte{0xa5});
+    std::vector<std::byte> out(data.size());
+    codecs::blosc_decode(stored, out);
+    EXPECT_EQ(out, data);
+    stored.resize(own + 1);  // one byte more than the buffer
+    std::fill(out.begin(), out.end(), std::byte{0});
+    codecs::blosc_decode(stored, out);
+    EXPECT_EQ(out, data);
+  }
 }
 
 TEST(Blosc, EncodeRefusesUnknownCompressorsAndSmallOutput) {

@@ -318,6 +318,7 @@ TEST_F(Hdf5Written, RestoredDriverReadsTheSameWithoutTheLibraryWalk) {
     SCOPED_TRACE(name);
     const auto original = open("s.h5:/" + name);
     const auto restored = hdf5_format().restore(original->save());
+    EXPECT_EQ(original->info().storage, name);  // HDF5's storage layout, as `info` shows it
     EXPECT_EQ(restored->info(), original->info());
     EXPECT_EQ(restored->chunks(), original->chunks());
     EXPECT_TRUE(same_bytes(read_all(*restored), buffer_of(data)));

@@ -70,6 +70,8 @@ struct TiffSpec {
   std::uint16_t compression = COMPRESSION_NONE;
   std::uint16_t predictor = PREDICTOR_NONE;
   std::uint16_t fill_order = FILLORDER_MSB2LSB;
+  bool palette = false;    // PhotometricInterpretation=3 with a colour map
+  bool jpeg_ycbcr = false; // JPEG of YCbCr subsampled 2x2, converted from RGB by libtiff
   std::uint32_t rows_per_strip = 5;
   std::uint32_t tile = 0;  // tile width and length; 0 writes strips
   bool big_endian = false;
@@ -79,9 +81,38 @@ struct TiffSpec {
   std::function<std::uint32_t(int)> subfile_type;     // NewSubfileType per page
   std::function<std::uint64_t(int, std::int64_t, std::int64_t, std::int64_t)> value = pattern;
 
-  DType dtype() const { return dtype_of(bits, sample_format); }
-  std::size_t sample_bytes() const { return bits / 8u; }
+  // Packed 9- to 15-bit samples are held as uint16 in memory and packed when written.
+  bool packed() const { return bits % 8 != 0; }
+  DType dtype() const { return dtype_of(packed() ? 16 : bits, sample_format); }
+  std::size_t sample_bytes() const { return (bits + 7u) / 8u; }
 };
+
+// The pattern cut to `bits` bits, for packed samples.
+std::function<std::uint64_t(int, std::int64_t, std::int64_t, std::int64_t)> masked_pattern(unsigned bits) {
+  return [bits](int page, std::int64_t y, std::int64_t x, std::int64_t s) {
+    return pattern(page, y, x, s) & ((1u << bits) - 1);
+  };
+}
+
+// Rows of uint16 samples packed as TIFF stores BitsPerSample=bits: a bit stream per row,
+// most significant bit first, padded to a whole byte.
+std::vector<std::byte> pack_rows(const std::byte* samples, std::size_t rows, std::size_t row_samples, unsigned bits) {
+  std::vector<std::byte> out;
+  for (std::size_t r = 0; r < rows; ++r) {
+    std::uint32_t pending = 0;
+    unsigned held = 0;
+    for (std::size_t i = 0; i < row_samples; ++i) {
+      std::uint16_t v;
+      std::memcpy(&v, samples + (r * row_samples + i) * 2, 2);
+      pending = (pending << bits) | v;
+      held += bits;
+      for (; held >= 8; held -= 8) out.push_back(static_cast<std::byte>(pending >> (held - 8)));
+      pending &= (1u << held) - 1;
+    }
+    if (held) out.push_back(static_cast<std::byte>(pending << (8 - held)));
+  }
+  return out;
+}
 
 std::ostream& operator<<(std::ostream& os, const TiffSpec& s) { return os << s.name; }
 
@@ -105,12 +136,24 @@ void write_page(TIFF* tif, const TiffSpec& s, int page) {
   TIFFSetField(tif, TIFFTAG_SAMPLESPERPIXEL, s.samples);
   TIFFSetField(tif, TIFFTAG_SAMPLEFORMAT, s.sample_format);
   TIFFSetField(tif, TIFFTAG_PLANARCONFIG, s.planar);
-  TIFFSetField(tif, TIFFTAG_PHOTOMETRIC, s.samples >= 3 ? PHOTOMETRIC_RGB : PHOTOMETRIC_MINISBLACK);
+  TIFFSetField(tif, TIFFTAG_PHOTOMETRIC,
+               s.palette ? PHOTOMETRIC_PALETTE : s.samples >= 3 ? PHOTOMETRIC_RGB : PHOTOMETRIC_MINISBLACK);
+  if (s.palette) {
+    std::vector<std::uint16_t> map(std::size_t{1} << s.bits);
+    for (std::size_t i = 0; i < map.size(); ++i) map[i] = static_cast<std::uint16_t>(i * 65535 / (map.size() - 1));
+    TIFFSetField(tif, TIFFTAG_COLORMAP, map.data(), map.data(), map.data());
+  }
   if (s.samples == 2 || s.samples > 3) {
     std::vector<std::uint16_t> extra(s.samples - (s.samples >= 3 ? 3 : 1), EXTRASAMPLE_UNSPECIFIED);
     TIFFSetField(tif, TIFFTAG_EXTRASAMPLES, static_cast<std::uint16_t>(extra.size()), extra.data());
   }
   TIFFSetField(tif, TIFFTAG_COMPRESSION, s.compression);
+  if (s.compression == COMPRESSION_WEBP) TIFFSetField(tif, TIFFTAG_WEBP_LOSSLESS, 1);
+  if (s.jpeg_ycbcr) {
+    TIFFSetField(tif, TIFFTAG_PHOTOMETRIC, PHOTOMETRIC_YCBCR);
+    TIFFSetField(tif, TIFFTAG_YCBCRSUBSAMPLING, 2, 2);
+    TIFFSetField(tif, TIFFTAG_JPEGCOLORMODE, JPEGCOLORMODE_RGB);
+  }
   if (s.predictor != PREDICTOR_NONE) TIFFSetField(tif, TIFFTAG_PREDICTOR, s.predictor);
   TIFFSetField(tif, TIFFTAG_FILLORDER, s.fill_order);
   if (s.subfile_type) TIFFSetField(tif, TIFFTAG_SUBFILETYPE, s.subfile_type(page));
@@ -130,8 +173,10 @@ void write_page(TIFF* tif, const TiffSpec& s, int page) {
       const std::size_t row = s.width * pixel;
       for (std::uint32_t y = 0; y < s.length; y += s.rows_per_strip) {
         const std::uint32_t rows = std::min(s.rows_per_strip, s.length - y);
-        ASSERT_GE(TIFFWriteEncodedStrip(tif, TIFFComputeStrip(tif, y, plane),
-                                        const_cast<std::byte*>(data.data()) + y * row, rows * row), 0);
+        std::vector<std::byte> strip(data.begin() + y * row, data.begin() + (y + rows) * row);
+        if (s.packed()) strip = pack_rows(strip.data(), rows, row / 2, s.bits);
+        ASSERT_GE(TIFFWriteEncodedStrip(tif, TIFFComputeStrip(tif, y, plane), strip.data(),
+                                        static_cast<tmsize_t>(strip.size())), 0);
       }
       continue;
     }
@@ -142,8 +187,10 @@ void write_page(TIFF* tif, const TiffSpec& s, int page) {
         for (std::uint32_t r = 0; r < s.tile && ty + r < s.length; ++r)
           std::memcpy(tile.data() + r * s.tile * pixel, data.data() + ((ty + r) * s.width + tx) * pixel,
                       std::min(s.tile, s.width - tx) * pixel);
-        ASSERT_GE(TIFFWriteEncodedTile(tif, TIFFComputeTile(tif, tx, ty, 0, plane), tile.data(),
-                                       static_cast<tmsize_t>(tile.size())), 0);
+        const std::vector<std::byte> stored =
+            s.packed() ? pack_rows(tile.data(), s.tile, s.tile * pixel / 2, s.bits) : tile;
+        ASSERT_GE(TIFFWriteEncodedTile(tif, TIFFComputeTile(tif, tx, ty, 0, plane), const_cast<std::byte*>(stored.data()),
+                                       static_cast<tmsize_t>(stored.size())), 0);
       }
   }
   ASSERT_TRUE(TIFFWriteDirectory(tif));
@@ -312,7 +359,23 @@ INSTANTIATE_TEST_SUITE_P(
         variant("lzw_tiled_planar_separate",
                 [](TiffSpec& s) { s.compression = COMPRESSION_LZW, s.tile = 16, s.samples = 3, s.planar = PLANARCONFIG_SEPARATE; }),
         variant("packbits_int16", [](TiffSpec& s) { s.compression = COMPRESSION_PACKBITS, s.sample_format = SAMPLEFORMAT_INT; }),
-        variant("lzma_uint32", [](TiffSpec& s) { s.compression = COMPRESSION_LZMA, s.bits = 32; })),
+        variant("lzma_uint32", [](TiffSpec& s) { s.compression = COMPRESSION_LZMA, s.bits = 32; }),
+        // Packed 12-bit (and 10-, 14-bit) samples read as uint16: rows of 37 samples end mid-byte.
+        variant("packed12_strips", [](TiffSpec& s) { s.bits = 12, s.value = masked_pattern(12); }),
+        variant("packed12_big_endian_one_strip",
+                [](TiffSpec& s) { s.bits = 12, s.value = masked_pattern(12), s.big_endian = true, s.rows_per_strip = 1000; }),
+        variant("packed12_fill_order_2",
+                [](TiffSpec& s) { s.bits = 12, s.value = masked_pattern(12), s.fill_order = FILLORDER_LSB2MSB; }),
+        variant("packed12_deflate_tiled",
+                [](TiffSpec& s) { s.bits = 12, s.value = masked_pattern(12), s.compression = COMPRESSION_ADOBE_DEFLATE, s.tile = 16; }),
+        variant("packed12_lzw_rgb",
+                [](TiffSpec& s) { s.bits = 12, s.value = masked_pattern(12), s.compression = COMPRESSION_LZW, s.samples = 3; }),
+        variant("packed10_zstd_separate",
+                [](TiffSpec& s) { s.bits = 10, s.value = masked_pattern(10), s.compression = COMPRESSION_ZSTD, s.samples = 3, s.planar = PLANARCONFIG_SEPARATE; }),
+        variant("packed14_tiled_edges", [](TiffSpec& s) { s.bits = 14, s.value = masked_pattern(14), s.tile = 16; }),
+        variant("palette_uint8_read_as_indices", [](TiffSpec& s) { s.bits = 8, s.palette = true; }),
+        variant("webp_lossless_rgb_uint8",
+                [](TiffSpec& s) { s.compression = COMPRESSION_WEBP, s.bits = 8, s.samples = 3, s.rows_per_strip = 8; })),
     [](const ::testing::TestParamInfo<TiffSpec>& param) { return param.param.name; });
 
 // libtiff 4.5 writes big-endian floating-point-predictor data from byte-swapped values (its
@@ -340,6 +403,73 @@ TEST_F(LibtiffOracle, BigEndianFloatPredictorDecodesAsLibtiffDoes) {
   }
   TIFFClose(tif);
   EXPECT_EQ(first_difference(read_all(*open_tiff(path("be.tif"))).bytes(), by_libtiff, DType::float64), "");
+}
+
+// JPEG is lossy: its pixels are libtiff's (libjpeg's) decoding, so libtiff is the oracle.
+// strata reads JPEG through libtiff like any other codec it does not decode itself, and
+// has libtiff turn YCbCr into RGB, upsampled.
+std::vector<std::byte> decoded_by_libtiff(const fs::path& file, bool ycbcr_to_rgb) {
+  TIFF* tif = TIFFOpen(file.c_str(), "r");
+  EXPECT_NE(tif, nullptr);
+  if (ycbcr_to_rgb) TIFFSetField(tif, TIFFTAG_JPEGCOLORMODE, JPEGCOLORMODE_RGB);
+  std::uint32_t width = 0, length = 0;
+  std::uint16_t samples = 1;
+  TIFFGetField(tif, TIFFTAG_IMAGEWIDTH, &width);
+  TIFFGetField(tif, TIFFTAG_IMAGELENGTH, &length);
+  TIFFGetFieldDefaulted(tif, TIFFTAG_SAMPLESPERPIXEL, &samples);
+  const std::size_t pixel = samples, row = std::size_t{width} * pixel;
+  std::vector<std::byte> image(row * length);
+  if (TIFFIsTiled(tif)) {
+    std::uint32_t tw = 0, tl = 0;
+    TIFFGetField(tif, TIFFTAG_TILEWIDTH, &tw);
+    TIFFGetField(tif, TIFFTAG_TILELENGTH, &tl);
+    std::vector<std::byte> tile(std::size_t{tw} * tl * pixel);
+    for (std::uint32_t ty = 0; ty < length; ty += tl)
+      for (std::uint32_t tx = 0; tx < width; tx += tw) {
+        EXPECT_GT(TIFFReadEncodedTile(tif, TIFFComputeTile(tif, tx, ty, 0, 0), tile.data(),
+                                      static_cast<tmsize_t>(tile.size())), 0);
+        for (std::uint32_t r = 0; r < tl && ty + r < length; ++r)
+          std::memcpy(image.data() + (ty + r) * row + tx * pixel, tile.data() + r * tw * pixel,
+                      std::min(tw, width - tx) * pixel);
+      }
+  } else {
+    std::size_t offset = 0;
+    for (std::uint32_t strip = 0; strip < TIFFNumberOfStrips(tif); ++strip) {
+      const tmsize_t got = TIFFReadEncodedStrip(tif, strip, image.data() + offset, -1);
+      EXPECT_GT(got, 0);
+      offset += static_cast<std::size_t>(got);
+    }
+  }
+  TIFFClose(tif);
+  return image;
+}
+
+TEST_F(LibtiffOracle, JpegReadsAsLibtiffDecodesIt) {
+  TiffSpec gray;
+  gray.pages = 2;
+  gray.bits = 8;
+  gray.compression = COMPRESSION_JPEG;
+  gray.rows_per_strip = 8;
+  TiffSpec ycbcr = gray;
+  ycbcr.pages = 1;
+  ycbcr.samples = 3;
+  ycbcr.tile = 16;
+  ycbcr.jpeg_ycbcr = true;
+  for (const auto& [name, spec] : {std::pair{"gray.tif", gray}, std::pair{"ycbcr.tif", ycbcr}}) {
+    write_tiff(path(name), spec);
+    auto d = open_tiff(path(name));
+    EXPECT_EQ(d->chunks().codecs, std::vector<std::string>{"jpeg"}) << name;
+    const Buffer all = read_all(*d);
+    const std::vector<std::byte> page0 = decoded_by_libtiff(path(name), spec.jpeg_ycbcr);
+    EXPECT_EQ(first_difference(std::span(all.bytes()).first(page0.size()), page0, DType::uint8), "") << name;
+    // One row across the tiles or strips, into a strided destination.
+    Box row = Box::whole(d->info().shape);
+    row.stop[2] = 1;
+    row.start[3] = 9, row.stop[3] = 10;
+    const std::size_t row_bytes = spec.width * spec.samples;
+    EXPECT_EQ(first_difference(read_box(*d, row).bytes(),
+                               std::span(page0).subspan(9 * row_bytes, row_bytes), DType::uint8), "") << name;
+  }
 }
 
 // ---- the chunk table -------------------------------------------------------------------------
@@ -640,6 +770,75 @@ TEST_F(MultiFileOmeTiff, MissingFileIsNamedInTheError) {
   }
 }
 
+// ---- what info() reports of the file's organisation ------------------------------------------
+
+using TiffOrganisation = TempDir;
+
+// Two pages, each with two SubIFD levels (halved twice, NewSubfileType=1), as Bio-Formats
+// and tifffile write pyramids.
+void write_pyramid(const fs::path& file, const TiffSpec& base) {
+  TIFF* tif = TIFFOpen(file.c_str(), "w");
+  ASSERT_NE(tif, nullptr);
+  for (int page = 0; page < base.pages; ++page) {
+    std::vector<toff_t> placeholders(2, 0);  // libtiff writes the next two IFDs as SubIFDs
+    TIFFSetField(tif, TIFFTAG_SUBIFD, std::uint16_t{2}, placeholders.data());
+    write_page(tif, base, page);
+    for (std::uint32_t level = 1; level <= 2; ++level) {
+      TiffSpec reduced = base;
+      reduced.width = base.width >> level;
+      reduced.length = base.length >> level;
+      reduced.subfile_type = [](int) { return std::uint32_t{FILETYPE_REDUCEDIMAGE}; };
+      write_page(tif, reduced, page);
+    }
+  }
+  TIFFClose(tif);
+}
+
+TEST_F(TiffOrganisation, SubIfdPyramidListsEveryLevelWhicheverIsOpen) {
+  TiffSpec spec;
+  spec.pages = 2;
+  spec.tile = 16;
+  write_pyramid(path("pyramid.tif"), spec);
+  const std::vector<Shape> levels{{1, 1, 2, 23, 37}, {1, 1, 2, 11, 18}, {1, 1, 2, 5, 9}};
+  for (int level = 0; level < 3; ++level) {
+    auto d = tiff_format().open(path("pyramid.tif").string(), {level});
+    EXPECT_EQ(d->info().levels, levels) << level;
+    EXPECT_EQ(d->info().level_count(), 3u);
+    EXPECT_EQ(d->info().shape, levels[level]);
+    EXPECT_EQ(d->info().storage, "tiles");
+    EXPECT_EQ(d->info().block_shape, (Shape{1, 1, 1, 16, 16}));
+    EXPECT_FALSE(d->info().palette);
+    const auto expected = expected_array(levels[level], DType::uint16, pattern,
+                                         [](auto, auto, std::int64_t z) { return static_cast<int>(z); });
+    EXPECT_EQ(first_difference(read_all(*d).bytes(), expected, DType::uint16), "") << level;
+  }
+}
+
+TEST_F(TiffOrganisation, SingleLevelStripsSeparateSamplesAndPalette) {
+  TiffSpec rgb;
+  rgb.samples = 3;
+  rgb.planar = PLANARCONFIG_SEPARATE;
+  rgb.rows_per_strip = 4;
+  write_tiff(path("rgb.tif"), rgb);
+  auto d = open_tiff(path("rgb.tif"));
+  EXPECT_TRUE(d->info().levels.empty());
+  EXPECT_EQ(d->info().level_count(), 1u);
+  EXPECT_EQ(d->info().storage, "strips");
+  EXPECT_EQ(d->info().block_shape, (Shape{1, 1, 1, 4, 37, 1}));
+  EXPECT_FALSE(d->info().palette);
+
+  TiffSpec indexed;
+  indexed.bits = 8;
+  indexed.palette = true;
+  indexed.rows_per_strip = 100;  // one strip, clipped to the image
+  write_tiff(path("palette.tif"), indexed);
+  d = open_tiff(path("palette.tif"));
+  EXPECT_TRUE(d->info().palette);
+  EXPECT_EQ(d->info().block_shape, (Shape{1, 1, 1, 23, 37}));
+  // What info() reports travels to the other ranks with the driver's state.
+  EXPECT_EQ(tiff_format().restore(d->save())->info(), d->info());
+}
+
 // ---- refusals --------------------------------------------------------------------------------
 
 using TiffRefusals = TempDir;
@@ -651,9 +850,10 @@ TEST_F(TiffRefusals, CodecsAndSampleTypesAReaderMustNotGuessAt) {
     std::string cause;
   };
   const std::vector<Case> cases{
-      {"jpeg", [](TiffSpec& s) { s.compression = COMPRESSION_JPEG, s.bits = 8, s.rows_per_strip = 8; }, "JPEG"},
       {"float16", [](TiffSpec& s) { s.sample_format = SAMPLEFORMAT_IEEEFP; }, "16-bit floating-point"},
-      {"twelve_bits", [](TiffSpec& s) { s.bits = 12; }, "BitsPerSample=12"},
+      {"four_bits", [](TiffSpec& s) { s.bits = 4; }, "BitsPerSample=4 is not supported"},
+      {"twelve_bit_signed", [](TiffSpec& s) { s.bits = 12, s.sample_format = SAMPLEFORMAT_INT; },
+       "packed 12-bit samples are supported as unsigned integers only"},
   };
   for (const Case& c : cases) {
     TiffSpec spec;

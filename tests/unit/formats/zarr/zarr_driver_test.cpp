@@ -64,6 +64,16 @@ TEST_F(ZarrDriver, RestoredDriverReadsTheSame) {
 TEST_F(ZarrDriver, LevelPicksAResolutionOfAMultiscaleImage) {
   const auto level1 = open("ngff04.ome.zarr", 1);
   expect_reads_as(*level1, expected().at("ngff04.ome.zarr/1"));
+  // Every level's shape (each from its own .zarray), whichever level is open.
+  const auto level0 = open("ngff04.ome.zarr");
+  ASSERT_EQ(level1->info().levels.size(), 2u);
+  EXPECT_EQ(level1->info().levels, level0->info().levels);
+  EXPECT_EQ(level0->info().levels[0], level0->info().shape);
+  EXPECT_EQ(level1->info().levels[1], level1->info().shape);
+  EXPECT_NE(level0->info().shape, level1->info().shape);
+  EXPECT_EQ(level1->info().storage, "chunks");
+  EXPECT_TRUE(level1->info().block_shape.empty());
+  EXPECT_EQ(open("ngff04.ome.zarr/0")->info().levels.size(), 2u);  // the array its group lists
   try {
     open("ngff04.ome.zarr", 2);
     ADD_FAILURE() << "level 2 of a 2-level image opened";

@@ -334,6 +334,8 @@ TEST_F(ZarrV3Files, ShardedIndexAtEndAndStartWithAbsentInnerChunks) {
       EXPECT_EQ(driver->info().shape, (Shape{6, 8}));
       const ChunkTable& t = driver->chunks();
       EXPECT_EQ(t.chunk_shape, (Shape{2, 4}));
+      EXPECT_EQ(driver->info().storage, "shards");
+      EXPECT_EQ(driver->info().block_shape, (Shape{4, 8}));  // the shard; chunk_shape is its inner chunk
       ASSERT_EQ(t.chunks.size(), 6u);  // one per inner chunk inside the array
       const std::vector<std::string> keys{"c/0/0", "c/0/0", "c/0/0", "c/0/0", "c/1/0", "c/1/0"};
       for (std::size_t i = 0; i < keys.size(); ++i) EXPECT_EQ(t.chunks[i].key, keys[i]) << i;
@@ -527,8 +529,11 @@ TEST_F(ZarrV3Files, Ngff05GroupLevelsAxesAndChannels) {
   EXPECT_EQ(driver->info().channel_names, (std::vector<std::string>{"DAPI", "GFP"}));
   EXPECT_DOUBLE_EQ(driver->info().physical_sizes.at('X').value, 0.25);
   EXPECT_EQ(read_everything(*driver), a.bytes);
+  EXPECT_EQ(driver->info().levels, (std::vector<Shape>{{2, 4, 6}, {2, 2, 3}}));
+  EXPECT_EQ(driver->info().storage, "chunks");
   const auto level1 = zarr_format().open(tmp / "img.ome.zarr", OpenOptions{1});
   EXPECT_EQ(level1->info().shape, (Shape{2, 2, 3}));
+  EXPECT_EQ(level1->info().levels, driver->info().levels);
   EXPECT_DOUBLE_EQ(level1->info().physical_sizes.at('Y').value, 1.0);
   EXPECT_EQ(read_everything(*level1), std::vector<std::byte>(12, std::byte{0}));  // no chunks: fill
   EXPECT_NE(message_of([&] { zarr_format().open(tmp / "img.ome.zarr", OpenOptions{2}); }).find("level 2 does not exist"),
@@ -545,6 +550,7 @@ TEST_F(ZarrV3Files, Ngff05GroupLevelsAxesAndChannels) {
   EXPECT_EQ(nested->info().format, "ome-zarr");
   EXPECT_EQ(nested->info().dims, "CYX");
   EXPECT_DOUBLE_EQ(nested->info().physical_sizes.at('X').value, 0.5);
+  EXPECT_EQ(nested->info().levels, (std::vector<Shape>{{2, 4, 6}, {2, 2, 3}}));
 }
 
 }  // namespace
