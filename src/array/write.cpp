@@ -23,6 +23,11 @@ ArrayInfo output_info(const ArrayInfo& file, const Box& selection, std::string_v
   ArrayInfo info = file;
   info.format = std::string(format);
   info.shape = selection.shape();
+  // The source's storage is not the output's: OutputSpec says what is written.
+  info.levels.clear();
+  info.storage.clear();
+  info.block_shape.clear();
+  info.palette = false;
   const auto c = file.dims.find('C');
   if (c != std::string::npos && file.channel_names.size() == static_cast<std::size_t>(file.shape[c]))
     info.channel_names.assign(file.channel_names.begin() + selection.start[c],
