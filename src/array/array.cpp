@@ -1,39 +1,11 @@
 #include "strata/array.hpp"
 
-#include "array/commit.hpp"
 #include "array/layout.hpp"
-#include "exec/resources.hpp"
-#include "formats/format_writer.hpp"
+#include "array/output.hpp"
 #include "mpi/comm.hpp"
 #include "strata/error.hpp"
 
 namespace strata {
-namespace {
-
-// What the output holds: the file's metadata for the selected part.
-ArrayInfo output_info(const ArrayInfo& file, const Box& selection, std::string_view format) {
-  ArrayInfo info = file;
-  info.format = std::string(format);
-  info.shape = selection.shape();
-  const auto c = file.dims.find('C');
-  if (c != std::string::npos && file.channel_names.size() == static_cast<std::size_t>(file.shape[c]))
-    info.channel_names.assign(file.channel_names.begin() + selection.start[c],
-                              file.channel_names.begin() + selection.stop[c]);
-  return info;
-}
-
-std::string codec_for(const FormatWriter& format, const std::string& asked, const std::string& path) {
-  if (asked.empty()) return std::string(format.default_codec);
-  for (auto codec : format.codecs)
-    if (codec == asked) return asked;
-  std::string known;
-  for (auto codec : format.codecs) known += (known.empty() ? "" : ", ") + std::string(codec);
-  throw Error(path, "the " + std::string(format.name) + " output cannot compress with '" + asked + "' (choose " +
-                        known + ")");
-}
-
-}  // namespace
-
 Array::State::~State() = default;
 
 Array Array::open(const std::string& path, MPI_Comm user_comm, const OpenOptions& options) {
@@ -104,27 +76,8 @@ Slab Array::read_slab(const ReadOptions& options, ReadStats* stats) const {
 }
 
 WriteStats Array::write(const std::string& path, const WriteOptions& options) const {
-  const mpi::Comm& comm = *state_->comm;
-  // Every rank decides the same: a bad name or codec fails everywhere, before any reading.
-  const FormatWriter& format = *format_for_output(path).writer;
-  WriteStats stats;
-  stats.format = format.name;
-  stats.codec = codec_for(format, options.codec, path);
-  auto pending = PendingOutput::prepare(comm, path, options.overwrite);
-  try {
-    Slab slab = read_slab(options.read, &stats.read);
-    const double start = mpi::Comm::now();
-    annotated({path, std::string(format.name), "writing", {}}, [&] {
-      format.write(comm, pending.temporary(), output_info(info(), selection_, format.name), slab, stats.codec);
-    });
-    stats.output_bytes = pending.commit(comm);
-    stats.write_seconds = comm.max(mpi::Comm::now() - start);
-    stats.read.peak_rss_bytes = comm.max(exec::peak_rss_bytes());
-  } catch (...) {
-    pending.abandon(comm);
-    throw;
-  }
-  return stats;
+  return write_output(*state_->comm, path, options, selected_info(info(), selection_),
+                      [&](ReadStats* stats) { return read_slab(options.read, stats); });
 }
 
 }  // namespace strata
