@@ -1,5 +1,3 @@
-#include <xxhash.h>
-
 #include <cstdio>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -10,13 +8,6 @@
 
 namespace strata::cli {
 namespace {
-
-std::string xxh3_hex(const Buffer& data) {
-  char text[17];
-  std::snprintf(text, sizeof text, "%016llx",
-                static_cast<unsigned long long>(XXH3_64bits(data.data(), data.size())));
-  return text;
-}
 
 int run_convert(const Array& array, const ReadOptions& options, const strata::ReadOptions& read, int rank) {
   WriteOptions write;
