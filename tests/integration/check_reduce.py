@@ -27,29 +27,29 @@ OPS = {"max": numpy.max, "min": numpy.min, "sum": numpy.sum, "mean": numpy.mean}
 
 
 def make_inputs(folder):
-    """name -> (path strata opens, the array, its dims)."""
+    """name -> (path strata opens, the array)."""
     rng = numpy.random.default_rng(11)
     inputs = {}
     zyx = rng.integers(0, 65535, (9, 31, 37), dtype=numpy.uint16)
     path = os.path.join(folder, "zyx_u16.ome.tif")
     tifffile.imwrite(path, zyx, ome=True, metadata={"axes": "ZYX"}, rowsperstrip=7)
-    inputs["tiff_zyx_u16"] = (path, zyx, "ZYX")
+    inputs["tiff_zyx_u16"] = (path, zyx)
     czyx = rng.normal(100, 30, (2, 5, 16, 21)).astype(numpy.float32)
     path = os.path.join(folder, "czyx_f32.ome.tif")
     tifffile.imwrite(path, czyx, ome=True, metadata={"axes": "CZYX"}, tile=(16, 16), compression="zlib")
-    inputs["tiff_czyx_f32_tiles"] = (path, czyx, "CZYX")
+    inputs["tiff_czyx_f32_tiles"] = (path, czyx)
 
     zarr_data = rng.integers(-2**31, 2**31 - 1, (7, 33, 35), dtype=numpy.int32)
     path = os.path.join(folder, "i32.zarr")
     z = zarr.open(path, mode="w", shape=zarr_data.shape, chunks=(3, 8, 16), dtype=numpy.int32)
     z[...] = zarr_data
-    inputs["zarr_i32_edge_chunks"] = (path, zarr_data, None)
+    inputs["zarr_i32_edge_chunks"] = (path, zarr_data)
 
     h5_data = rng.integers(0, 255, (6, 19, 23), dtype=numpy.uint8)
     path = os.path.join(folder, "u8.h5")
     with h5py.File(path, "w") as f:
         f.create_dataset("data", data=h5_data, chunks=(4, 8, 8), compression="gzip")
-    inputs["hdf5_u8_deflate"] = (path + ":/data", h5_data, None)
+    inputs["hdf5_u8_deflate"] = (path + ":/data", h5_data)
     return inputs
 
 
@@ -62,10 +62,11 @@ class Checker:
         return run(mpiexec_command(self.args.mpiexec, self.args.ranks) + [self.args.strata, *strata_args],
                    self.args.timeout)
 
-    def dims_of(self, path):
+    def dims_and_shape(self, path):
+        """strata's dims and shape of `path` (OME-TIFF: always TCZYX, with axes of length 1)."""
         done = run([self.args.strata, "info", path, "--json"], self.args.timeout)
         info = one_json_object(done.stdout.strip())
-        return info["dims"] if info else None
+        return (info["dims"], tuple(info["shape"])) if info else (None, None)
 
     def check(self, name, path, data, dims, op, letters, select=None, select_index=None):
         self.count += 1
@@ -129,20 +130,24 @@ def main():
     report = Report()
     try:
         checker = Checker(args, report, folder)
-        for name, (path, data, dims) in make_inputs(folder).items():
-            dims = dims or checker.dims_of(path)
-            if dims is None or len(dims) != data.ndim:
-                report.result(f"{name}: dims", [f"strata info gives {dims!r} for shape {data.shape}"])
+        for name, (path, data) in make_inputs(folder).items():
+            dims, shape = checker.dims_and_shape(path)
+            if dims is None or numpy.prod(shape) != data.size:
+                report.result(f"{name}: dims", [f"strata info gives {dims!r} {shape} for shape {data.shape}"])
                 continue
-            lead, last = dims[0], dims[-1]
+            data = data.reshape(shape)  # as strata presents it
+            # The first axis of 3 or more elements, and the one after it.
+            lead = next(c for c, n in zip(dims, shape) if n >= 3)
+            after = dims[dims.index(lead) + 1]
             for op in OPS:
                 checker.check(name, path, data, dims, op, lead)
-            checker.check(name, path, data, dims, "sum", dims[-2] + last)
-            checker.check(name, path, data, dims, "mean", last)
+            checker.check(name, path, data, dims, "sum", dims[-2:])
+            checker.check(name, path, data, dims, "mean", dims[-1])
+            checker.check(name, path, data, dims, "max", lead + dims[-1])
             # A selection: drop the first and last index of the leading axis.
-            index = (slice(1, data.shape[0] - 1),)
-            checker.check(name, path, data, dims, "max", dims[1], select=f"{lead}=1:{data.shape[0] - 1}",
-                          select_index=index)
+            n = shape[dims.index(lead)]
+            index = tuple(slice(1, n - 1) if c == lead else slice(None) for c in dims)
+            checker.check(name, path, data, dims, "max", after, select=f"{lead}=1:{n - 1}", select_index=index)
             checker.check_checksum(name, path, data, dims, lead)
         checker.check_refusals(os.path.join(folder, "zyx_u16.ome.tif"))
     finally:
