@@ -4,6 +4,7 @@ zarr-python and h5py: every op (max, min, sum, mean) over one axis, two axes and
 selection; the result is written with -o to .npy and read back with numpy. Integer max, min
 and sum must be exact and of NumPy's dtype; float sums and means within a tolerance (strata
 accumulates in float64 in its own order). --checksum must print the XXH3-64 of NumPy's result.
+A reduction of a 63 MB stack must peak under 63 MB per rank (it never holds its input).
 
 usage: check_reduce.py --strata BIN --ranks N [--mpiexec "mpiexec --oversubscribe"]
                        [--workdir DIR] [--timeout SECONDS]
@@ -107,6 +108,21 @@ class Checker:
             problems.append("checksum is not NumPy's: " + done.stdout.strip())
         self.report.result(f"{name}: --checksum of max over {letters}", problems)
 
+    def check_memory(self, folder):
+        """A reduction never holds its input: on a 63 MB stack each rank's peak RSS stays below
+        the stack's size (a strata rank's own footprint is ~25 MiB; holding the stack would add
+        60 MiB)."""
+        stack = numpy.random.default_rng(3).integers(0, 4095, (120, 512, 512), dtype=numpy.uint16)
+        path = os.path.join(folder, "memory.ome.tif")
+        tifffile.imwrite(path, stack, ome=True, metadata={"axes": "ZYX"})
+        done = self.strata("reduce", path, "--op", "sum", "--axis", "Z", "--json")
+        result = one_json_object(done.stdout.strip().splitlines()[-1] if done.stdout.strip() else "")
+        problems = [] if done.returncode == 0 else [done.describe()]
+        limit = stack.nbytes
+        if result is None or not result.get("peak_rss_bytes", limit) < limit:
+            problems.append(f"peak RSS not under the stack's {limit} bytes: " + done.stdout.strip())
+        self.report.result("sum over Z of a 63 MB stack peaks under 63 MB per rank", problems)
+
     def check_refusals(self, path):
         for args, expect in ((["--op", "max", "--axis", "Q"], "no axis 'Q'"),
                              (["--op", "max", "--axis", "ZZ"], "given twice")):
@@ -150,6 +166,7 @@ def main():
             checker.check(name, path, data, dims, "max", after, select=f"{lead}=1:{n - 1}", select_index=index)
             checker.check_checksum(name, path, data, dims, lead)
         checker.check_refusals(os.path.join(folder, "zyx_u16.ome.tif"))
+        checker.check_memory(folder)
     finally:
         if not args.workdir:
             shutil.rmtree(folder, ignore_errors=True)
