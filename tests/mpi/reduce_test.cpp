@@ -231,6 +231,30 @@ TEST_F(Arithmetic, ArraysOfDifferentChunkingsCombineElementWise) {
   EXPECT_EQ(std::memcmp(mip.data(), want.data(), mip.size()), 0);
 }
 
+// Element-wise results replicated on every rank, and written from slabs by the npy writer.
+TEST_F(Arithmetic, ElementWiseResultsReplicateAndWrite) {
+  const ReferenceFile t = testing::write_reference(dir_, "tiff_u16_strips");  // uint16 (1, 1, 5, 23, 37)
+  const Expression a(Array::open(t.path, MPI_COMM_WORLD));
+  const Expression e = 1000 - a;  // uint16, wrapping
+  const auto av = elements<std::uint16_t>(t.array);
+  std::vector<std::uint16_t> want(av.size());
+  for (std::size_t i = 0; i < av.size(); ++i) want[i] = static_cast<std::uint16_t>(1000 - av[i]);
+  const Buffer everywhere = e.replicate();
+  ASSERT_EQ(everywhere.size(), want.size() * 2);
+  EXPECT_EQ(std::memcmp(everywhere.data(), want.data(), everywhere.size()), 0);
+
+  const WriteStats written = e.write(dir_ / "e.npy");
+  EXPECT_EQ(written.format, "npy");
+  std::string got_bytes;
+  testing::write_on_root([&] {
+    const std::vector<std::byte> data = testing::read_npy_data(dir_ / "e.npy");
+    got_bytes.assign(reinterpret_cast<const char*>(data.data()), data.size());
+  });
+  got_bytes = world().broadcast(got_bytes, 0);
+  ASSERT_EQ(got_bytes.size(), want.size() * 2);
+  EXPECT_EQ(std::memcmp(got_bytes.data(), want.data(), got_bytes.size()), 0);
+}
+
 TEST_F(Arithmetic, BadOperandsAreRefusedWhenBuilt) {
   const ReferenceFile z = testing::write_reference(dir_, "zarr_u16_edge_chunks");
   const ReferenceFile t = testing::write_reference(dir_, "tiff_u16_strips");
