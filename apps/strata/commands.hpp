@@ -38,9 +38,17 @@ struct ReadOptions {
   std::string shard;        // Zarr v3 shards: "Z=64" or "Z=64,Y=1024"
 };
 
+// reduce takes read's options (its -o writes the result) and the reduction.
+struct ReduceOptions {
+  ReadOptions read;
+  std::string op;    // max, min, sum, mean
+  std::string axes;  // dims letters, e.g. "Z" or "ZC"
+};
+
 // Each returns the process exit status; errors are thrown as strata::Error.
 int run_info(const InfoOptions& options);
 int run_plan(const PlanOptions& options);
-int run_read(const ReadOptions& options);  // collective over MPI_COMM_WORLD
+int run_read(const ReadOptions& options);      // collective over MPI_COMM_WORLD
+int run_reduce(const ReduceOptions& options);  // collective over MPI_COMM_WORLD
 
 }  // namespace strata::cli

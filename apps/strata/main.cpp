@@ -1,4 +1,4 @@
-// strata: the command-line tool. `read` runs under MPI; `info` and `plan` do not need it.
+// strata: the command-line tool. `read` and `reduce` run under MPI; `info` and `plan` do not need it.
 #include <mpi.h>
 
 #include <cstring>
@@ -14,7 +14,7 @@ constexpr int kUsageOrInputError = 2;
 // The subcommand is the first argument that is not an option.
 bool runs_under_mpi(int argc, char** argv) {
   for (int i = 1; i < argc; ++i)
-    if (argv[i][0] != '-') return std::strcmp(argv[i], "read") == 0;
+    if (argv[i][0] != '-') return std::strcmp(argv[i], "read") == 0 || std::strcmp(argv[i], "reduce") == 0;
   return false;
 }
 
@@ -84,12 +84,36 @@ int main(int argc, char** argv) {
       ->needs(output);
   output->excludes("--checksum");
 
+  ReduceOptions reduce;
+  auto* reduce_cmd =
+      app.add_subcommand("reduce", "Reduce over axes in parallel (under mpiexec), chunk by chunk: max, min, sum, mean");
+  reduce_cmd->add_option("PATH", reduce.read.path, "Image file")->required();
+  reduce_cmd->add_option("--op", reduce.op, "max, min, sum or mean")
+      ->required()
+      ->check(CLI::IsMember({"max", "min", "sum", "mean"}));
+  reduce_cmd->add_option("--axis", reduce.axes, "Axes to reduce, as dims letters: Z (a projection), ZC, ...")
+      ->required();
+  reduce_cmd->add_option("--select", reduce.read.select, "Selection, e.g. C=1,Z=2:5");
+  reduce_cmd->add_option("--strategy", reduce.read.strategy, "bytes (default), block or round-robin")
+      ->check(CLI::IsMember({"bytes", "block", "round-robin"}));
+  reduce_cmd->add_option("--threads", reduce.read.threads, "Decode threads per rank (0: the CPUs the rank may use)")
+      ->check(CLI::NonNegativeNumber);
+  reduce_cmd->add_option("--level", reduce.read.level, "Resolution level")->check(CLI::NonNegativeNumber);
+  reduce_cmd->add_flag("--checksum", reduce.read.checksum, "Print the XXH3-64 of the result's C-order bytes");
+  reduce_cmd->add_flag("--json", reduce.read.json, "Print one JSON object on rank 0");
+  auto* reduce_output = reduce_cmd->add_option("-o,--output", reduce.read.output,
+                                               "Write the result into a new file: .h5, .zarr, .npy or .ome.tif");
+  reduce_cmd->add_option("--compress", reduce.read.compress, "Output codec (as for read -o)")->needs(reduce_output);
+  reduce_cmd->add_flag("--force", reduce.read.force, "Replace an existing output")->needs(reduce_output);
+  reduce_output->excludes("--checksum");
+
   int status = 0;
   try {
     app.parse(argc, argv);
     if (*info_cmd) status = run_info(info);
     if (*plan_cmd) status = run_plan(plan);
     if (*read_cmd) status = run_read(read);
+    if (*reduce_cmd) status = run_reduce(reduce);
   } catch (const CLI::Success& e) {  // --help, --version
     if (rank == 0) status = app.exit(e);
   } catch (const CLI::ParseError& e) {
@@ -98,7 +122,7 @@ int main(int argc, char** argv) {
   } catch (strata::Error& e) {
     // Errors of a collective read are agreed: every rank holds the same one. Errors that
     // concern no file of their own (a selection, a strategy) are about the file given.
-    e.add_context({*info_cmd ? info.path : *plan_cmd ? plan.path : read.path, {}, {}, {}});
+    e.add_context({*info_cmd ? info.path : *plan_cmd ? plan.path : *read_cmd ? read.path : reduce.read.path, {}, {}, {}});
     if (rank == 0) std::cerr << "strata: error: " << e.what() << std::endl;
     status = kUsageOrInputError;
   } catch (const std::exception& e) {

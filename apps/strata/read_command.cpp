@@ -1,5 +1,3 @@
-#include <xxhash.h>
-
 #include <unistd.h>
 
 #include <charconv>
@@ -15,13 +13,6 @@
 
 namespace strata::cli {
 namespace {
-
-std::string xxh3_hex(const Buffer& data) {
-  char text[17];
-  std::snprintf(text, sizeof text, "%016llx",
-                static_cast<unsigned long long>(XXH3_64bits(data.data(), data.size())));
-  return text;
-}
 
 // "Z=64,Y=1024" -> {Z: 64, Y: 1024}.
 std::map<char, std::int64_t> parse_shard(const std::string& text) {

@@ -1,5 +1,7 @@
 #include "report.hpp"
 
+#include <xxhash.h>
+
 #include <array>
 #include <charconv>
 #include <cstdio>
@@ -25,6 +27,13 @@ std::string format_shape(const Shape& shape) {
   std::string s = "[";
   for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
   return s + "]";
+}
+
+std::string xxh3_hex(const Buffer& data) {
+  char text[17];
+  std::snprintf(text, sizeof text, "%016llx",
+                static_cast<unsigned long long>(XXH3_64bits(data.data(), data.size())));
+  return text;
 }
 
 }  // namespace strata::cli

@@ -8,6 +8,7 @@
 #include "strata/driver.hpp"
 #include "strata/dtype.hpp"
 #include "strata/error.hpp"
+#include "strata/expression.hpp"
 #include "strata/grid.hpp"
 #include "strata/info.hpp"
 #include "strata/plan.hpp"

@@ -1,7 +1,6 @@
 #include "strata/array.hpp"
 
 #include "array/layout.hpp"
-#include "exec/resources.hpp"
 #include "mpi/comm.hpp"
 #include "strata/error.hpp"
 
