@@ -10,6 +10,8 @@
 #include "strata/error.hpp"
 #include "strata/grid.hpp"
 #include "strata/info.hpp"
+#include "strata/layout.hpp"
+#include "strata/part.hpp"
 #include "strata/plan.hpp"
 #include "strata/selection.hpp"
 #include "strata/version.hpp"

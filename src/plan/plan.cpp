@@ -4,18 +4,12 @@
 #include <cmath>
 #include <string>
 
+#include "plan/candidates.hpp"
 #include "strata/error.hpp"
 #include "strata/grid.hpp"
 #include "strata/slab.hpp"
 
 namespace strata {
-namespace {
-
-// One selected chunk before it is given to a rank.
-struct Candidate {
-  ChunkRead read;
-  double cost = 0;
-};
 
 std::vector<Candidate> select_chunks(const ChunkTable& table, const Box& selection,
                                      std::size_t element_size, const CostModel& model) {
@@ -38,6 +32,13 @@ std::vector<Candidate> select_chunks(const ChunkTable& table, const Box& selecti
   }
   return out;
 }
+
+void check_plan_inputs(const Box& selection, int ranks) {
+  if (ranks < 1) throw Error("", "the rank count must be at least 1, not " + std::to_string(ranks));
+  if (selection.empty()) throw Error("", "the selection " + selection.to_string() + " is empty");
+}
+
+namespace {
 
 // Rank of each candidate. Contiguous runs keep a rank's reads close on disk and its part
 // of the output in few pieces; `bytes` places the run boundaries where the running cost
@@ -113,8 +114,7 @@ double Plan::imbalance() const noexcept {
 
 Plan make_plan(const ChunkTable& table, const Box& selection, std::size_t element_size, int ranks,
                Strategy strategy, const CostModel& cost) {
-  if (ranks < 1) throw Error("", "the rank count must be at least 1, not " + std::to_string(ranks));
-  if (selection.empty()) throw Error("", "the selection " + selection.to_string() + " is empty");
+  check_plan_inputs(selection, ranks);
   auto cands = select_chunks(table, selection, element_size, cost);
   if (cands.empty()) throw Error("", "no stored chunk covers the selection " + selection.to_string());
   auto owner = assign(cands, ranks, strategy);
@@ -164,8 +164,7 @@ std::vector<std::int64_t> balance_planes(const std::vector<double>& plane_cost, 
 
 SlabPlan make_slab_plan(const ChunkTable& table, const Box& selection, std::size_t element_size, int plane_axes,
                         int ranks, const CostModel& cost) {
-  if (ranks < 1) throw Error("", "the rank count must be at least 1, not " + std::to_string(ranks));
-  if (selection.empty()) throw Error("", "the selection " + selection.to_string() + " is empty");
+  check_plan_inputs(selection, ranks);
   const Shape shape = selection.shape();
   const std::size_t lead_rank = shape.size() - static_cast<std::size_t>(plane_axes);
   // A plane's number is the C-order index of its leading coordinates.
