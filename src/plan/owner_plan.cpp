@@ -29,7 +29,6 @@ OwnerPlan make_owner_plan(const ChunkTable& table, const Box& selection, std::si
   check_plan_inputs(selection, ranks);
   OwnerPlan out;
   out.owned = owned;
-  out.staged.resize(owned.size());
   out.staging_bytes.resize(owned.size(), 0);
   Plan& plan = out.plan;
   plan.selection = selection;
@@ -76,7 +75,6 @@ OwnerPlan make_owner_plan(const ChunkTable& table, const Box& selection, std::si
     rp.decoded_bytes += read.decoded_bytes;
     rp.cost += c.cost * fraction;
     rp.reads.push_back(std::move(read));
-    out.staged[reader].push_back(staged);
     for (int r = 0; r < ranks; ++r)
       if (parts[r] && (r != reader || staged)) out.pieces.push_back(Piece{reader, r, index, *parts[r]});
   }

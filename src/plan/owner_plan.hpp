@@ -20,11 +20,10 @@ struct Piece {
 
 struct OwnerPlan {
   // Reads per rank. A read's region is the bounding box of the chunk's owned parts (chunks
-  // nobody owns are not read). `local_offset` is its offset in the reader's staging buffer
-  // when staged.
+  // nobody owns are not read). A read is staged when the reader's box does not hold all of
+  // its dest; `local_offset` is then its offset in the reader's staging buffer.
   Plan plan;
   std::vector<Box> owned;                     // each rank's box, selection coordinates
-  std::vector<std::vector<bool>> staged;      // per rank, per read: decoded into staging, not the rank's box
   std::vector<std::uint64_t> staging_bytes;   // per rank
   std::vector<Piece> pieces;                  // ordered by (from, read), then by `to`
   // Bytes decoded by a rank outside its own box (what must travel when boxes are disjoint).
