@@ -114,9 +114,13 @@ std::uint64_t OwnerPlacement::exchange(const mpi::Comm& comm, const Plan&) {
 }
 
 ReplicatedPlacement::ReplicatedPlacement(const mpi::Comm& comm, DType dtype, Box selection)
-    : dtype_(dtype), selection_(std::move(selection)),
-      window_(std::make_shared<mpi::SharedWindow>(comm, static_cast<std::uint64_t>(selection_.count()) *
-                                                              size_of(dtype))) {}
+    : dtype_(dtype), selection_(std::move(selection)) {
+  // A node that cannot hold the array fails every rank, not only its own.
+  mpi::agreed(comm, [&] {
+    window_ = std::make_shared<mpi::SharedWindow>(comm, static_cast<std::uint64_t>(selection_.count()) *
+                                                            size_of(dtype_));
+  });
+}
 
 Plan ReplicatedPlacement::plan(const ChunkTable& table, const Box& selection, std::size_t element_size, int,
                                const ReadOptions& options) {

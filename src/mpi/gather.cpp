@@ -1,6 +1,7 @@
 #include "mpi/gather.hpp"
 
 #include <cstring>
+#include <exception>
 #include <vector>
 
 #include "mpi/datatypes.hpp"
@@ -42,6 +43,7 @@ void gather_planes(const Comm& comm, const View& mine, const std::vector<Box>& b
   const Box& my_box = boxes[static_cast<std::size_t>(comm.rank())];
   Buffer plane;
   View plane_view;
+  std::exception_ptr failure;
   Box at = Box::whole(shape);  // the current plane: one index on each leading axis
   for (std::size_t i = 0; i < lead; ++i) at.stop[i] = 1;
   if (comm.rank() == root) {
@@ -69,7 +71,15 @@ void gather_planes(const Comm& comm, const View& mine, const std::vector<Box>& b
         type.commit();
         check(MPI_Recv(MPI_BOTTOM, 1, type.get(), r, kTag, comm.get(), MPI_STATUS_IGNORE), "MPI_Recv");
       }
-      consume(plane.bytes());
+      // A failing consumer must not leave the senders waiting: the planes keep coming and
+      // the failure is agreed at the end.
+      if (!failure) {
+        try {
+          consume(plane.bytes());
+        } catch (...) {
+          failure = std::current_exception();
+        }
+      }
     } else if (!root_alone) {
       if (const auto piece = intersect(at, my_box)) {
         Datatype type = view_type(mine.sub(piece->relative_to(my_box.start)));
@@ -78,6 +88,7 @@ void gather_planes(const Comm& comm, const View& mine, const std::vector<Box>& b
       }
     }
   } while (next_in(lead_at, lead_box));
+  comm.agree(failure);
 }
 
 }  // namespace strata::mpi

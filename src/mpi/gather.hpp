@@ -22,7 +22,8 @@ void gather_pieces(const Comm& comm, const Plan& plan, std::span<const std::byte
 // plane: the trailing `plane_axes` axes), assembled in one plane buffer from the ranks'
 // parts: rank r holds `boxes[r]` (array coordinates), this rank's in `mine`. A plane inside
 // the root's own box comes from it alone; otherwise each rank meeting the plane sends its
-// piece, received one rank after another in rank order (so overlapping boxes are safe).
+// piece, received one rank after another in rank order (so overlapping boxes are safe). When
+// `consume` throws, every rank throws that error once all planes have been through.
 void gather_planes(const Comm& comm, const View& mine, const std::vector<Box>& boxes, const Shape& shape,
                    int plane_axes, int root, const std::function<void(std::span<const std::byte>)>& consume);
 

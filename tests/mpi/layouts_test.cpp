@@ -199,6 +199,22 @@ TEST_F(LayoutErrors, ADestinationOfTheWrongShapeOnOneRankFailsEveryRank) {
   }
 }
 
+TEST_F(LayoutErrors, AConsumerFailingOnTheRootFailsEveryRankWithoutHanging) {
+  const Array a = Array::open(file_.path, MPI_COMM_WORLD);
+  const Layout layout = Layout::slab(0);
+  const Part part = a.read(layout);
+  int planes = 0;
+  try {
+    a.gather_planes(part.view(), layout, [&](std::span<const std::byte>) {
+      if (++planes == 2) throw Error("", "the consumer gave up");
+    });
+    ADD_FAILURE() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("the consumer gave up"), std::string::npos) << e.what();
+  }
+  if (rank() == 0) EXPECT_EQ(planes, 2);  // not called again after failing
+}
+
 TEST_F(LayoutErrors, LayoutsThatDoNotFitFailEveryRankAlike) {
   const Array a = Array::open(file_.path, MPI_COMM_WORLD);
   EXPECT_THROW(a.read(Layout::root(ranks())), Error);
