@@ -25,6 +25,7 @@ struct ReadOptions {
   std::string path;
   std::string select;
   std::string strategy = "bytes";
+  std::string layout = "root";  // root | slab[:AXIS] | blocks[:GRID] | replicated
   int threads = 0;
   int level = 0;
   bool checksum = false;

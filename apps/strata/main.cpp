@@ -59,7 +59,12 @@ int main(int argc, char** argv) {
   read_cmd->add_option("--threads", read.threads, "Decode threads per rank (0: the CPUs the rank may use)")
       ->check(CLI::NonNegativeNumber);
   read_cmd->add_option("--level", read.level, "Resolution level")->check(CLI::NonNegativeNumber);
-  read_cmd->add_flag("--checksum", read.checksum, "Print the XXH3-64 of the array's C-order bytes");
+  read_cmd->add_option("--layout", read.layout,
+                       "Where the array lands: root (default: all on rank 0), slab[:AXIS] (ranges along one axis, "
+                       "e.g. slab:Y), blocks[:GRID] (a process grid, e.g. blocks:2x2 over the last axes or "
+                       "blocks:Y=2,X=2) or replicated (whole on every rank, one copy per node)");
+  read_cmd->add_flag("--checksum", read.checksum,
+                     "Print the XXH3-64 of the array's C-order bytes (of the whole array, whatever the layout)");
   read_cmd->add_flag("--json", read.json, "Print one JSON object on rank 0");
   auto* output = read_cmd->add_option("-o,--output", read.output,
                                       "Write into a new file instead of gathering: .h5, .zarr, .npy or .ome.tif "
@@ -83,6 +88,7 @@ int main(int argc, char** argv) {
                        "Zarr v3 shards: elements per shard along axes, e.g. Z=64 (axes not named: one chunk)")
       ->needs(output);
   output->excludes("--checksum");
+  output->excludes("--layout");
 
   ReduceOptions reduce;
   auto* reduce_cmd =

@@ -1,10 +1,12 @@
 #include <unistd.h>
+#include <xxhash.h>
 
 #include <charconv>
 #include <cstdio>
 #include <functional>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
@@ -47,6 +49,83 @@ std::function<void(const Progress&)> progress_line(bool json, int rank) {
     if (done) std::fputc('\n', stderr);
     std::fflush(stderr);
   };
+}
+
+// The XXH3-64 of the whole selection in C order, on rank 0: the ranks' parts streamed
+// there a plane at a time, so no rank holds more than its part and one plane.
+std::string global_xxh3(const Array& array, const Part& part, const Layout& layout) {
+  std::unique_ptr<XXH3_state_t, decltype(&XXH3_freeState)> state(XXH3_createState(), &XXH3_freeState);
+  XXH3_64bits_reset(state.get());
+  array.gather_planes(part.view(), layout, [&](std::span<const std::byte> plane) {
+    XXH3_64bits_update(state.get(), plane.data(), plane.size());
+  });
+  char text[17];
+  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(XXH3_64bits_digest(state.get())));
+  return text;
+}
+
+// The axis a dims letter names, or an error listing the array's axes.
+int axis_named(char letter, const std::string& dims, const std::string& text) {
+  const auto at = dims.find(letter);
+  if (at == std::string::npos)
+    throw Error("", "--layout " + text + ": no axis " + std::string(1, letter) + " in " + dims);
+  return static_cast<int>(at);
+}
+
+// A whole number of at least `minimum` (a rank, a rank count).
+int whole_number(const std::string& number, const std::string& text, int minimum) {
+  std::size_t used = 0;
+  int n = -1;
+  try {
+    n = std::stoi(number, &used);
+  } catch (const std::exception&) {
+  }
+  if (number.empty() || used != number.size() || n < minimum)
+    throw Error("", "--layout " + text + ": '" + number + "' is not a number of at least " + std::to_string(minimum));
+  return n;
+}
+
+// root[:RANK], slab[:AXIS], blocks[:GRID] (AxBxC over the last axes, or Y=2,X=2), replicated.
+Layout parse_layout(const std::string& text, const std::string& dims) {
+  const auto colon = text.find(':');
+  const std::string kind = text.substr(0, colon);
+  const std::string arg = colon == std::string::npos ? "" : text.substr(colon + 1);
+  if (kind == "replicated" && colon == std::string::npos) return Layout::replicated();
+  if (kind == "root") return Layout::root(arg.empty() ? 0 : whole_number(arg, text, 0));
+  if (kind == "slab") {
+    if (arg.empty()) return Layout::slab();
+    if (arg.size() != 1) throw Error("", "--layout " + text + ": the slab axis is one letter of " + dims);
+    return Layout::slab(axis_named(arg[0], dims, text));
+  }
+  if (kind == "blocks") {
+    if (arg.empty()) return Layout::blocks();
+    std::vector<int> grid(dims.size(), 1);
+    if (arg.find('=') != std::string::npos) {
+      std::size_t at = 0;
+      while (at <= arg.size()) {
+        const std::size_t end = std::min(arg.find(',', at), arg.size());
+        const std::string item = arg.substr(at, end - at);
+        if (item.size() < 3 || item[1] != '=')
+          throw Error("", "--layout " + text + ": expected AXIS=COUNT items like Y=2,X=2");
+        grid[static_cast<std::size_t>(axis_named(item[0], dims, text))] = whole_number(item.substr(2), text, 1);
+        at = end + 1;
+      }
+    } else {
+      std::vector<int> counts;
+      std::size_t at = 0;
+      while (at <= arg.size()) {
+        const std::size_t end = std::min(arg.find('x', at), arg.size());
+        counts.push_back(whole_number(arg.substr(at, end - at), text, 1));
+        at = end + 1;
+      }
+      if (counts.size() > dims.size())
+        throw Error("", "--layout " + text + ": " + std::to_string(counts.size()) + " counts for the " +
+                            std::to_string(dims.size()) + " axes " + dims);
+      std::copy(counts.begin(), counts.end(), grid.end() - static_cast<std::ptrdiff_t>(counts.size()));
+    }
+    return Layout::blocks(grid);
+  }
+  throw Error("", "--layout " + text + ": expected root, slab[:AXIS], blocks[:GRID] or replicated");
 }
 
 int run_convert(const Array& array, const ReadOptions& options, const strata::ReadOptions& read, int rank) {
@@ -105,26 +184,34 @@ int run_read(const ReadOptions& options) {
   read.threads = options.threads;
   if (!options.max_memory.empty()) read.max_memory = parse_bytes(options.max_memory);
   if (!options.output.empty()) return run_convert(array, options, read, rank);
+  const Layout layout = parse_layout(options.layout, array.dims());
   ReadStats stats;
-  const Buffer data = array.gather(read, &stats);
+  const Part part = array.read(layout, read, &stats);
+  const std::string checksum = options.checksum ? global_xxh3(array, part, layout) : "";
   if (rank != 0) return 0;
 
   const double gbps = stats.seconds > 0 ? static_cast<double>(stats.bytes) / stats.seconds / 1e9 : 0;
   if (options.json) {
     nlohmann::json out = {{"path", options.path},   {"dims", array.dims()},
                           {"shape", array.shape()}, {"dtype", std::string(name(array.dtype()))},
+                          {"layout", layout.to_string()},
                           {"ranks", stats.ranks},   {"bytes", stats.bytes},
                           {"seconds", stats.seconds}, {"gbps", gbps},
-                          {"peak_rss_bytes", stats.peak_rss_bytes}, {"imbalance", stats.imbalance}};
-    if (options.checksum) out["xxh3"] = xxh3_hex(data);
+                          {"peak_rss_bytes", stats.peak_rss_bytes}, {"imbalance", stats.imbalance},
+                          {"bytes_moved", stats.bytes_moved}, {"bytes_not_owned", stats.bytes_not_owned},
+                          {"rank_bytes_sent", stats.rank_bytes_sent},
+                          {"rank_peak_rss_bytes", stats.rank_peak_rss_bytes}};
+    if (options.checksum) out["xxh3"] = checksum;
     std::cout << out.dump() << std::endl;
     return 0;
   }
   std::cout << "read " << options.path << ": " << array.dims() << ' ' << format_shape(array.shape()) << ' '
-            << name(array.dtype()) << ", " << format_bytes(stats.bytes) << '\n';
+            << name(array.dtype()) << ", " << format_bytes(stats.bytes) << ", layout " << layout.to_string() << '\n';
   std::printf("  %d ranks, %.3f s, %.2f GB/s, plan imbalance %.3f, peak RSS %s per rank (max)\n", stats.ranks,
               stats.seconds, gbps, stats.imbalance, format_bytes(stats.peak_rss_bytes).c_str());
-  if (options.checksum) std::cout << "  xxh3 " << xxh3_hex(data) << '\n';
+  std::printf("  moved %s between ranks (decoded by a rank that does not keep them: %s)\n",
+              format_bytes(stats.bytes_moved).c_str(), format_bytes(stats.bytes_not_owned).c_str());
+  if (options.checksum) std::cout << "  xxh3 " << checksum << '\n';
   std::cout.flush();
   return 0;
 }

@@ -6,10 +6,14 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
+#include <vector>
 
 #include "strata/buffer.hpp"
 #include "strata/driver.hpp"
+#include "strata/layout.hpp"
+#include "strata/part.hpp"
 #include "strata/plan.hpp"
 #include "strata/selection.hpp"
 #include "strata/slab.hpp"
@@ -47,6 +51,10 @@ struct ReadStats {
   std::uint64_t peak_rss_bytes = 0;  // largest peak resident set of any rank
   int ranks = 1;
   double imbalance = 0;              // the plan's estimated imbalance
+  std::uint64_t bytes_moved = 0;      // bytes sent between ranks, summed over ranks
+  std::uint64_t bytes_not_owned = 0;  // bytes decoded by a rank that does not keep them, summed
+  std::vector<std::uint64_t> rank_bytes_sent;      // per rank, in rank order
+  std::vector<std::uint64_t> rank_peak_rss_bytes;  // per rank, in rank order
 };
 
 struct WriteOptions {
@@ -94,6 +102,29 @@ class Array {
   Slab read_slab(const ReadOptions& options = {}, ReadStats* stats = nullptr) const;
   // Collective: this rank's planes of the selection, window by window (strata/stream.hpp).
   PlaneStream planes(const StreamOptions& options) const;
+
+  // This rank's box in `layout`, in the file's coordinates (empty when it holds nothing):
+  // the shape read_into expects. Pure: no communication.
+  Box part_box(const Layout& layout) const;
+  // Collective: reads the selection in `layout` (strata/layout.hpp); returns this rank's
+  // part: its box of the file and the elements in C order (replicated: the node's shared
+  // copy, kept alive by the part). Each chunk is decoded once (once per node when
+  // replicated) and only what a rank decoded but does not own moves between ranks.
+  Part read(const Layout& layout, const ReadOptions& options = {}, ReadStats* stats = nullptr) const;
+  // Collective: like read, but decodes straight into memory the caller owns, any strides (a
+  // sub-volume of a larger array, a padded buffer). dest's dtype and shape must be this
+  // rank's part's (part_box); otherwise every rank throws the same strata::Error. Ranks
+  // holding nothing pass an empty view. Replicated: each rank's copy is copied out of the
+  // node's shared one.
+  void read_into(const View& dest, const Layout& layout, const ReadOptions& options = {},
+                 ReadStats* stats = nullptr) const;
+  // Collective: hands `consume`, on `root` only, each plane of the selection in C order (a
+  // plane: the trailing YX(S) axes), assembled from the parts every rank read with `layout`
+  // (`mine`: this rank's, e.g. Part::view() or read_into's dest). Memory: one plane on the
+  // root. Elements no rank holds read as zero.
+  void gather_planes(const View& mine, const Layout& layout,
+                     const std::function<void(std::span<const std::byte>)>& consume, int root = 0) const;
+
   // Collective: writes the selection to a new file or folder at `path`, in the format its
   // suffix names (.h5, .zarr, .npy, .ome.tif), streamed: each rank holds a bounded window
   // of its own planes (options.read.max_memory), never its whole share. Atomic: the data goes to a

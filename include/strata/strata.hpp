@@ -11,6 +11,8 @@
 #include "strata/expression.hpp"
 #include "strata/grid.hpp"
 #include "strata/info.hpp"
+#include "strata/layout.hpp"
+#include "strata/part.hpp"
 #include "strata/plan.hpp"
 #include "strata/selection.hpp"
 #include "strata/stream.hpp"

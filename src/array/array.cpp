@@ -2,9 +2,33 @@
 
 #include "array/layout.hpp"
 #include "mpi/comm.hpp"
+#include "mpi/gather.hpp"
 #include "strata/error.hpp"
 
 namespace strata {
+namespace {
+
+// `box` (selection coordinates) in the file's coordinates.
+Box in_file(Box box, const Box& selection) {
+  for (std::size_t i = 0; i < box.rank(); ++i) {
+    box.start[i] += selection.start[i];
+    box.stop[i] += selection.start[i];
+  }
+  return box;
+}
+
+// A rank's memory for its part must have the part's dtype and shape; a rank holding nothing
+// may pass any empty view (View{} included).
+void check_destination(const View& dest, DType dtype, const Shape& shape) {
+  if (element_count(shape) == 0 && (dest.data == nullptr || dest.count() == 0)) return;
+  if (dest.dtype == dtype && dest.shape == shape && dest.byte_strides.size() == shape.size()) return;
+  throw Error("", "this rank's part is " + std::string(name(dtype)) + " " + Box::whole(shape).to_string() +
+                      " but its destination is " + std::string(name(dest.dtype)) + " " +
+                      Box::whole(dest.shape).to_string());
+}
+
+}  // namespace
+
 Array::State::~State() = default;
 
 Array Array::open(const std::string& path, MPI_Comm user_comm, const OpenOptions& options) {
@@ -66,17 +90,89 @@ Buffer Array::gather(const ReadOptions& options, ReadStats* stats) const {
     throw Error("", "gathering the selection needs " + std::to_string(bytes()) + " bytes on rank " +
                         std::to_string(options.root) + ", more than max_memory (" +
                         std::to_string(options.max_memory) + " bytes): select less, or convert it (Array::write)");
-  RootLayout layout(dtype(), shape(), options.root);
-  const ReadStats s = run_layout(layout, driver(), selection_, *state_->comm, options);
-  if (stats) *stats = s;
-  return layout.take();
+  return read(Layout::root(options.root), options, stats).take();
 }
 
 Slab Array::read_slab(const ReadOptions& options, ReadStats* stats) const {
-  SlabLayout layout(dtype(), shape(), plane_axes(dims(), shape().size()));
-  const ReadStats s = run_layout(layout, driver(), selection_, *state_->comm, options);
+  SlabPlacement placement(dtype(), shape(), plane_axes(dims(), shape().size()));
+  const ReadStats s = run_placement(placement, driver(), selection_, *state_->comm, options);
   if (stats) *stats = s;
-  return layout.take();
+  return placement.take();
+}
+
+Box Array::part_box(const Layout& layout) const {
+  const mpi::Comm& comm = *state_->comm;
+  return in_file(layout.boxes_for(shape(), comm.size())[static_cast<std::size_t>(comm.rank())], selection_);
+}
+
+Part Array::read(const Layout& layout, const ReadOptions& options, ReadStats* stats) const {
+  const mpi::Comm& comm = *state_->comm;
+  const Box box = part_box(layout);  // also checks that the layout fits, the same on every rank
+  ReadStats s;
+  Part part;
+  switch (layout.kind) {
+    case Layout::Kind::root: {
+      RootPlacement placement(dtype(), shape(), layout.root_rank);
+      s = run_placement(placement, driver(), selection_, comm, options);
+      part = Part(box, dtype(), placement.take());
+      break;
+    }
+    case Layout::Kind::replicated: {
+      ReplicatedPlacement placement(comm, dtype(), selection_);
+      s = run_placement(placement, driver(), selection_, comm, options);
+      part = placement.take();
+      break;
+    }
+    case Layout::Kind::slab:
+    case Layout::Kind::blocks:
+    case Layout::Kind::boxes: {
+      OwnerPlacement placement(dtype(), layout);
+      s = run_placement(placement, driver(), selection_, comm, options);
+      part = Part(box, dtype(), placement.take());
+      break;
+    }
+  }
+  if (stats) *stats = std::move(s);
+  return part;
+}
+
+void Array::read_into(const View& dest, const Layout& layout, const ReadOptions& options, ReadStats* stats) const {
+  const mpi::Comm& comm = *state_->comm;
+  const Box box = part_box(layout);
+  mpi::agreed(comm, [&] { check_destination(dest, dtype(), box.shape()); });
+  ReadStats s;
+  switch (layout.kind) {
+    case Layout::Kind::root: {
+      RootPlacement placement(dtype(), shape(), layout.root_rank, dest);
+      s = run_placement(placement, driver(), selection_, comm, options);
+      break;
+    }
+    case Layout::Kind::replicated: {
+      // The caller asked for its own copy on every rank: one copy out of the node's.
+      const Part shared = read(layout, options, &s);
+      copy(shared.view(), dest);
+      break;
+    }
+    case Layout::Kind::slab:
+    case Layout::Kind::blocks:
+    case Layout::Kind::boxes: {
+      OwnerPlacement placement(dtype(), layout, dest);
+      s = run_placement(placement, driver(), selection_, comm, options);
+      break;
+    }
+  }
+  if (stats) *stats = std::move(s);
+}
+
+void Array::gather_planes(const View& mine, const Layout& layout,
+                          const std::function<void(std::span<const std::byte>)>& consume, int root) const {
+  const mpi::Comm& comm = *state_->comm;
+  const std::vector<Box> boxes = layout.boxes_for(shape(), comm.size());
+  if (root < 0 || root >= comm.size())
+    throw Error("", "the root rank " + std::to_string(root) + " is not one of the " + std::to_string(comm.size()) +
+                        " ranks");
+  mpi::agreed(comm, [&] { check_destination(mine, dtype(), boxes[static_cast<std::size_t>(comm.rank())].shape()); });
+  mpi::gather_planes(comm, mine, boxes, shape(), plane_axes(dims(), shape().size()), root, consume);
 }
 
 }  // namespace strata

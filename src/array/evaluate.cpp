@@ -160,7 +160,7 @@ std::uint64_t bytes_read(const detail::Node& tree) {
   return bytes_read(*tree.left);
 }
 
-ReadStats compute_into(Layout& layout, const Node& tree, const mpi::Comm& comm, const ReadOptions& options) {
+ReadStats compute_into(Placement& layout, const Node& tree, const mpi::Comm& comm, const ReadOptions& options) {
   const int threads = decode_threads(comm, options);
   Evaluator eval(tree, threads);
   const Array& driving = eval.driving();

@@ -11,8 +11,8 @@
 
 namespace strata {
 
-// Collective, for an element-wise tree: computes it into `layout` (RootLayout, SlabLayout).
-ReadStats compute_into(Layout& layout, const detail::Node& tree, const mpi::Comm& comm, const ReadOptions& options);
+// Collective, for an element-wise tree: computes it into `layout` (RootPlacement, SlabPlacement).
+ReadStats compute_into(Placement& layout, const detail::Node& tree, const mpi::Comm& comm, const ReadOptions& options);
 
 // Collective, for a reduce node: the result, C order, on `root`, or on every rank when
 // root < 0; an empty Buffer elsewhere.

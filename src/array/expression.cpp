@@ -94,6 +94,8 @@ void check_root(const Expression& e, int root) {
 }  // namespace
 
 Expression::Expression(const Array& array) {
+  if (array.dtype() == DType::bool_ || array.dtype() == DType::float16)
+    throw Error("", "expressions do not compute on " + std::string(name(array.dtype())) + " arrays yet");
   auto node = std::make_shared<Node>();
   node->kind = Node::Kind::array;
   node->array = array;
@@ -117,7 +119,7 @@ Buffer Expression::gather(const ReadOptions& options, ReadStats* stats) const {
   check_root(*this, options.root);
   const mpi::Comm comm = comm_of(*this);
   if (is_reduction()) return compute_reduction(*node_, comm, options, options.root, stats);
-  RootLayout layout(dtype(), shape(), options.root);
+  RootPlacement layout(dtype(), shape(), options.root);
   const ReadStats s = compute_into(layout, *node_, comm, options);
   if (stats) *stats = s;
   return layout.take();
@@ -138,7 +140,7 @@ Slab Expression::read_slab(const ReadOptions& options, ReadStats* stats) const {
   if (is_reduction())
     throw Error("", "a reduction's result (" + to_string() + ") is computed on one rank or on every rank: use "
                     "gather or replicate");
-  SlabLayout layout(dtype(), shape(), plane_axes(dims(), shape().size()));
+  SlabPlacement layout(dtype(), shape(), plane_axes(dims(), shape().size()));
   const ReadStats s = compute_into(layout, *node_, comm_of(*this), options);
   if (stats) *stats = s;
   return layout.take();

@@ -1,73 +1,165 @@
 #include "array/layout.hpp"
 
+#include <algorithm>
+#include <numeric>
+
 #include "exec/execute.hpp"
 #include "exec/resources.hpp"
+#include "mpi/exchange.hpp"
 #include "mpi/gather.hpp"
 
 namespace strata {
+namespace {
 
-Plan RootLayout::plan(const ChunkTable& table, const Box& selection, std::size_t element_size, int ranks,
-                      const ReadOptions& options) {
+}  // namespace
+
+Plan RootPlacement::plan(const ChunkTable& table, const Box& selection, std::size_t element_size, int ranks,
+                         const ReadOptions& options) {
   return make_plan(table, selection, element_size, ranks, options.strategy, options.cost);
 }
 
-void RootLayout::allocate(const Plan& plan, int rank) {
+void RootPlacement::allocate(const Plan& plan, int rank) {
   is_root_ = rank == root_;
-  if (is_root_)
-    whole_ = Buffer(static_cast<std::size_t>(element_count(shape_)) * size_of(dtype_));
-  else
+  if (!is_root_) {
     local_ = Buffer(plan.ranks[rank].decoded_bytes);
+  } else if (into_) {
+    target_ = *into_;
+  } else {
+    whole_ = Buffer(static_cast<std::size_t>(element_count(shape_)) * size_of(dtype_));
+    target_ = View::contiguous(whole_.data(), dtype_, shape_);
+  }
 }
 
-View RootLayout::destination(const ChunkRead& read) {
-  if (is_root_) return View::contiguous(whole_.data(), dtype_, shape_).sub(read.dest);
+View RootPlacement::destination(const ChunkRead& read) {
+  if (is_root_) return target_.sub(read.dest);
   return View::contiguous(local_.data() + read.local_offset, dtype_, read.region.shape());
 }
 
-void RootLayout::exchange(const mpi::Comm& comm, const Plan& plan) {
-  mpi::gather_pieces(comm, plan, local_.bytes(), whole_.data(), root_);
+std::uint64_t RootPlacement::exchange(const mpi::Comm& comm, const Plan& plan) {
+  const std::uint64_t sent = local_.size();
+  mpi::gather_pieces(comm, plan, local_.bytes(), target_, root_);
   local_ = Buffer();
+  return sent;
 }
 
-SlabLayout::SlabLayout(DType dtype, Shape shape, int plane_axes) {
+std::uint64_t RootPlacement::bytes_not_owned(const Plan& plan) const {
+  std::uint64_t n = 0;
+  for (std::size_t r = 0; r < plan.ranks.size(); ++r)
+    if (static_cast<int>(r) != root_) n += plan.ranks[r].decoded_bytes;
+  return n;
+}
+
+SlabPlacement::SlabPlacement(DType dtype, Shape shape, int plane_axes) {
   slab_.shape = std::move(shape);
   slab_.dtype = dtype;
   slab_.plane_axes = plane_axes;
 }
 
-Plan SlabLayout::plan(const ChunkTable& table, const Box& selection, std::size_t element_size, int ranks,
-                      const ReadOptions& options) {
+Plan SlabPlacement::plan(const ChunkTable& table, const Box& selection, std::size_t element_size, int ranks,
+                         const ReadOptions& options) {
   SlabPlan slabs = make_slab_plan(table, selection, element_size, slab_.plane_axes, ranks, options.cost);
   plane_bounds_ = std::move(slabs.plane_bounds);
   return std::move(slabs.plan);
 }
 
-void SlabLayout::allocate(const Plan&, int rank) {
+void SlabPlacement::allocate(const Plan&, int rank) {
   slab_.plane_begin = plane_bounds_[rank];
   slab_.plane_end = plane_bounds_[rank + 1];
   slab_.data = Buffer(static_cast<std::size_t>(slab_.planes()) * slab_.plane_bytes());
 }
 
-View SlabLayout::destination(const ChunkRead& read) { return slab_.view(read.dest); }
+View SlabPlacement::destination(const ChunkRead& read) { return slab_.view(read.dest); }
 
-ReadStats run_layout(Layout& layout, const Driver& driver, const Box& selection, const mpi::Comm& comm,
-                     const ReadOptions& options) {
-  const Plan plan = layout.plan(driver.chunks(), selection, size_of(driver.info().dtype), comm.size(), options);
+Plan OwnerPlacement::plan(const ChunkTable& table, const Box& selection, std::size_t element_size, int ranks,
+                          const ReadOptions& options) {
+  owner_ = make_owner_plan(table, selection, element_size, layout_.boxes_for(selection.shape(), ranks),
+                           options.cost);
+  return owner_.plan;
+}
+
+void OwnerPlacement::allocate(const Plan&, int rank) {
+  rank_ = rank;
+  const Shape shape = owner_.owned[rank].shape();
+  if (into_) {
+    target_ = *into_;
+  } else {
+    own_ = Buffer(static_cast<std::size_t>(element_count(shape)) * size_of(dtype_));
+    target_ = View::contiguous(own_.data(), dtype_, shape);
+  }
+  staging_ = Buffer(owner_.staging_bytes[rank]);
+}
+
+View OwnerPlacement::destination(const ChunkRead& read) {
+  const Box& mine = owner_.owned[rank_];
+  if (mine.contains(read.dest)) return target_.sub(read.dest.relative_to(mine.start));
+  return View::contiguous(staging_.data() + read.local_offset, dtype_, read.dest.shape());
+}
+
+std::uint64_t OwnerPlacement::exchange(const mpi::Comm& comm, const Plan&) {
+  const Box& mine = owner_.owned[rank_];
+  std::vector<mpi::Transfer> sends, receives;
+  for (const Piece& p : owner_.pieces) {
+    if (p.from == rank_) {
+      const ChunkRead& read = owner_.plan.ranks[p.from].reads[p.read];
+      // The piece is where the read was decoded: in this rank's box, or in staging.
+      const View source = mine.contains(read.dest) ? target_.sub(p.box.relative_to(mine.start))
+                                                   : destination(read).sub(p.box.relative_to(read.dest.start));
+      sends.push_back({p.to, source});
+    }
+    if (p.to == rank_) receives.push_back({p.from, target_.sub(p.box.relative_to(mine.start))});
+  }
+  const std::uint64_t sent = mpi::exchange(comm, sends, receives);
+  staging_ = Buffer();
+  return sent;
+}
+
+ReplicatedPlacement::ReplicatedPlacement(const mpi::Comm& comm, DType dtype, Box selection)
+    : dtype_(dtype), selection_(std::move(selection)) {
+  // A node that cannot hold the array fails every rank, not only its own.
+  mpi::agreed(comm, [&] {
+    window_ = std::make_shared<mpi::SharedWindow>(comm, static_cast<std::uint64_t>(selection_.count()) *
+                                                            size_of(dtype_));
+  });
+}
+
+Plan ReplicatedPlacement::plan(const ChunkTable& table, const Box& selection, std::size_t element_size, int,
+                               const ReadOptions& options) {
+  return make_plan(table, selection, element_size, window_->node().size(), options.strategy, options.cost);
+}
+
+View ReplicatedPlacement::destination(const ChunkRead& read) {
+  return View::contiguous(window_->data(), dtype_, selection_.shape()).sub(read.dest);
+}
+
+std::uint64_t ReplicatedPlacement::exchange(const mpi::Comm&, const Plan&) {
+  window_->sync();
+  return 0;
+}
+
+Part ReplicatedPlacement::take() { return Part(selection_, dtype_, window_->data(), window_); }
+
+ReadStats run_placement(Placement& placement, const Driver& driver, const Box& selection, const mpi::Comm& comm,
+                        const ReadOptions& options) {
+  const Plan plan = placement.plan(driver.chunks(), selection, size_of(driver.info().dtype), comm.size(), options);
+  const int me = placement.planned_rank(comm);
   const int threads = options.threads > 0 ? options.threads : exec::threads_per_rank(comm.ranks_on_node());
 
   comm.barrier();
   const double start = mpi::Comm::now();
   mpi::agreed(comm, [&] {
-    layout.allocate(plan, comm.rank());
-    exec::execute(driver, plan.ranks[comm.rank()], [&](const ChunkRead& r) { return layout.destination(r); },
-                  threads);
+    placement.allocate(plan, me);
+    exec::execute(driver, plan.ranks[me], [&](const ChunkRead& r) { return placement.destination(r); }, threads);
   });
-  layout.exchange(comm, plan);
+  const std::uint64_t sent = placement.exchange(comm, plan);
 
   ReadStats stats;
   stats.seconds = comm.max(mpi::Comm::now() - start);
   stats.bytes = static_cast<std::uint64_t>(selection.count()) * size_of(driver.info().dtype);
-  stats.peak_rss_bytes = comm.max(exec::peak_rss_bytes());
+  stats.bytes_not_owned = placement.bytes_not_owned(plan);
+  stats.rank_bytes_sent = comm.all_gather(sent);
+  stats.bytes_moved = std::accumulate(stats.rank_bytes_sent.begin(), stats.rank_bytes_sent.end(), std::uint64_t{0});
+  stats.rank_peak_rss_bytes = comm.all_gather(exec::peak_rss_bytes());
+  stats.peak_rss_bytes = *std::max_element(stats.rank_peak_rss_bytes.begin(), stats.rank_peak_rss_bytes.end());
   stats.ranks = comm.size();
   stats.imbalance = plan.imbalance();
   return stats;

@@ -6,6 +6,7 @@
 // converts.
 #include <algorithm>
 #include <optional>
+#include <utility>
 
 #include "array/commit.hpp"
 #include "array/output.hpp"

@@ -3,7 +3,10 @@
 #include <cstdint>
 #include <utility>
 
+#include <string>
+
 #include "strata/dtype.hpp"
+#include "strata/error.hpp"
 
 namespace strata::compute {
 
@@ -26,6 +29,9 @@ decltype(auto) visit(DType t, F&& f) {
     case DType::int64: return std::forward<F>(f)(Tag<std::int64_t>{});
     case DType::float32: return std::forward<F>(f)(Tag<float>{});
     case DType::float64: break;
+    case DType::float16:
+    case DType::bool_:
+      throw Error("", "expressions do not compute on " + std::string(name(t)) + " arrays yet");
   }
   return std::forward<F>(f)(Tag<double>{});
 }

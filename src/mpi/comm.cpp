@@ -55,13 +55,17 @@ Comm::Comm(MPI_Comm comm) : comm_(comm) {
   check(MPI_Comm_size(comm_, &size_), "MPI_Comm_size");
 }
 
+Comm Comm::adopt(MPI_Comm comm) {
+  Comm owner(comm);
+  owner.owned_ = true;
+  check(MPI_Comm_set_errhandler(comm, MPI_ERRORS_RETURN), "MPI_Comm_set_errhandler");
+  return owner;
+}
+
 Comm Comm::duplicate(MPI_Comm comm) {
   MPI_Comm dup = MPI_COMM_NULL;
   check(MPI_Comm_dup(comm, &dup), "MPI_Comm_dup");
-  Comm owner(dup);
-  owner.owned_ = true;
-  check(MPI_Comm_set_errhandler(dup, MPI_ERRORS_RETURN), "MPI_Comm_set_errhandler");
-  return owner;
+  return adopt(dup);
 }
 
 Comm::Comm(Comm&& other) noexcept
@@ -114,20 +118,24 @@ std::uint64_t Comm::exclusive_sum(std::uint64_t value) const {
   return rank_ == 0 ? 0 : below;  // MPI leaves rank 0's result undefined
 }
 
+std::vector<std::uint64_t> Comm::all_gather(std::uint64_t value) const {
+  std::vector<std::uint64_t> out(static_cast<std::size_t>(size_));
+  check(MPI_Allgather(&value, 1, MPI_UINT64_T, out.data(), 1, MPI_UINT64_T, comm_), "MPI_Allgather");
+  return out;
+}
+
 double Comm::max(double value) const {
   double out = 0;
   check(MPI_Allreduce(&value, &out, 1, MPI_DOUBLE, MPI_MAX, comm_), "MPI_Allreduce");
   return out;
 }
 
-int Comm::ranks_on_node() const {
-  MPI_Comm node;
+int Comm::ranks_on_node() const { return split_node().size(); }
+
+Comm Comm::split_node() const {
+  MPI_Comm node = MPI_COMM_NULL;
   check(MPI_Comm_split_type(comm_, MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL, &node), "MPI_Comm_split_type");
-  int n = 1;
-  const int rc = MPI_Comm_size(node, &n);
-  MPI_Comm_free(&node);
-  check(rc, "MPI_Comm_size");
-  return n;
+  return adopt(node);
 }
 
 void Comm::barrier() const { check(MPI_Barrier(comm_), "MPI_Barrier"); }

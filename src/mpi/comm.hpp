@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <exception>
 #include <string>
+#include <vector>
 
 namespace strata::mpi {
 
@@ -41,13 +42,19 @@ class Comm {
   // The sum of `value` over the ranks below this one (0 on rank 0).
   std::uint64_t exclusive_sum(std::uint64_t value) const;
   double max(double value) const;
+  // Every rank's `value`, in rank order.
+  std::vector<std::uint64_t> all_gather(std::uint64_t value) const;
   void barrier() const;
   // Seconds since an arbitrary moment, the same clock on every rank of a job (MPI_Wtime).
   static double now() noexcept;
   // Collective. How many ranks of this communicator share this rank's node.
   int ranks_on_node() const;
+  // Collective. The ranks of this communicator that share this rank's node (same order),
+  // owned by the returned Comm, errors returned.
+  Comm split_node() const;
 
  private:
+  static Comm adopt(MPI_Comm comm);  // owns `comm`, errors returned
   MPI_Comm comm_;
   bool owned_ = false;
   int rank_ = 0;

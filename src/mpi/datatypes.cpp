@@ -3,7 +3,6 @@
 #include <climits>
 
 #include "mpi/comm.hpp"
-#include "strata/grid.hpp"
 
 namespace strata::mpi {
 namespace {
@@ -49,49 +48,66 @@ Datatype bytes_type(std::uint64_t n) {
   return Datatype(out);
 }
 
-Datatype region_type(const Box& region, const Shape& array_shape, std::size_t element_size) {
-  const auto strides = c_strides(array_shape, static_cast<std::int64_t>(element_size));
-  const Shape extent = region.shape();
-  // The trailing axes the region spans fully, plus the first partial one, are one run.
-  std::size_t axis = array_shape.size();
+namespace {
+
+// The elements of an array of `extent` elements of `element_size` bytes that lie
+// `byte_strides` apart, from its first byte: the trailing axes that are contiguous form one
+// byte run, the others an hvector nest (strides are 64-bit MPI_Aints).
+Datatype strided_type(const Shape& extent, const std::vector<std::int64_t>& byte_strides, std::size_t element_size) {
+  std::size_t axis = extent.size();
   std::uint64_t run = element_size;
-  while (axis > 0) {
+  while (axis > 0 && (extent[axis - 1] == 1 || byte_strides[axis - 1] == static_cast<std::int64_t>(run))) {
     --axis;
     run *= static_cast<std::uint64_t>(extent[axis]);
-    if (extent[axis] != array_shape[axis]) break;
   }
   Datatype type = bytes_type(run);
   for (std::size_t i = axis; i-- > 0;) {
     if (extent[i] == 1) continue;
     MPI_Datatype outer;
-    check(MPI_Type_create_hvector(static_cast<int>(extent[i]), 1, static_cast<MPI_Aint>(strides[i]),
+    check(MPI_Type_create_hvector(static_cast<int>(extent[i]), 1, static_cast<MPI_Aint>(byte_strides[i]),
                                   type.get(), &outer),
           "MPI_Type_create_hvector");
     type = Datatype(outer);
   }
-  MPI_Aint displacement = 0;
-  for (std::size_t i = 0; i < array_shape.size(); ++i) displacement += region.start[i] * strides[i];
-  int length = 1;
-  MPI_Datatype placed;
-  MPI_Datatype inner = type.get();
-  check(MPI_Type_create_struct(1, &length, &displacement, &inner, &placed), "MPI_Type_create_struct");
-  return Datatype(placed);
+  return type;
 }
 
-Datatype regions_type(const std::vector<Box>& regions, const Shape& array_shape, std::size_t element_size) {
-  std::vector<Datatype> parts;
-  parts.reserve(regions.size());
-  for (const auto& r : regions) parts.push_back(region_type(r, array_shape, element_size));
+// `type` displaced by `displacement` bytes.
+Datatype placed(const Datatype& type, MPI_Aint displacement) {
+  int length = 1;
+  MPI_Datatype out;
+  MPI_Datatype inner = type.get();
+  check(MPI_Type_create_struct(1, &length, &displacement, &inner, &out), "MPI_Type_create_struct");
+  return Datatype(out);
+}
+
+// Several datatypes, each at its own displacement, as one.
+Datatype combined(const std::vector<Datatype>& parts) {
   std::vector<int> lengths(parts.size(), 1);
   std::vector<MPI_Aint> displacements(parts.size(), 0);
   std::vector<MPI_Datatype> types;
   types.reserve(parts.size());
   for (const auto& p : parts) types.push_back(p.get());
   MPI_Datatype out;
-  check(MPI_Type_create_struct(static_cast<int>(types.size()), lengths.data(), displacements.data(),
-                               types.data(), &out),
+  check(MPI_Type_create_struct(static_cast<int>(types.size()), lengths.data(), displacements.data(), types.data(),
+                               &out),
         "MPI_Type_create_struct");
   return Datatype(out);
+}
+
+}  // namespace
+
+Datatype view_type(const View& view) {
+  MPI_Aint address = 0;
+  check(MPI_Get_address(view.data, &address), "MPI_Get_address");
+  return placed(strided_type(view.shape, view.byte_strides, size_of(view.dtype)), address);
+}
+
+Datatype views_type(const std::vector<View>& views) {
+  std::vector<Datatype> parts;
+  parts.reserve(views.size());
+  for (const auto& v : views) parts.push_back(view_type(v));
+  return combined(parts);
 }
 
 }  // namespace strata::mpi

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "strata/box.hpp"
+#include "strata/buffer.hpp"
 
 namespace strata::mpi {
 
@@ -31,11 +31,11 @@ class Datatype {
 // `n` contiguous bytes, any n.
 Datatype bytes_type(std::uint64_t n);
 
-// The elements of `region` inside a C-order array of `array_shape` elements of
-// `element_size` bytes, displaced from the array's first byte.
-Datatype region_type(const Box& region, const Shape& array_shape, std::size_t element_size);
-
-// Several regions of one array as one datatype (for one message per peer).
-Datatype regions_type(const std::vector<Box>& regions, const Shape& array_shape, std::size_t element_size);
+// The elements `view` points at, at their absolute address: for buffers given as
+// MPI_BOTTOM, so that one message can gather from, or scatter into, several buffers, and
+// into strided memory the caller owns.
+Datatype view_type(const View& view);
+// Several views as one datatype, in order (the elements of each in C order).
+Datatype views_type(const std::vector<View>& views);
 
 }  // namespace strata::mpi

@@ -1,15 +1,17 @@
 #include "mpi/gather.hpp"
 
+#include <cstring>
+#include <exception>
 #include <vector>
 
 #include "mpi/datatypes.hpp"
+#include "strata/grid.hpp"
 
 namespace strata::mpi {
 
-void gather_pieces(const Comm& comm, const Plan& plan, std::span<const std::byte> local, std::byte* out,
-                 int root) {
+void gather_pieces(const Comm& comm, const Plan& plan, std::span<const std::byte> local, const View& out,
+                   int root) {
   constexpr int kTag = 7301;
-  const Shape shape = plan.selection.shape();
   if (comm.rank() != root) {
     if (local.empty()) return;
     Datatype type = bytes_type(local.size());
@@ -22,15 +24,71 @@ void gather_pieces(const Comm& comm, const Plan& plan, std::span<const std::byte
   for (int r = 0; r < comm.size(); ++r) {
     const auto& reads = plan.ranks[r].reads;
     if (r == root || reads.empty()) continue;
-    std::vector<Box> regions;
+    std::vector<View> regions;
     regions.reserve(reads.size());
-    for (const auto& read : reads) regions.push_back(read.dest);
-    types.push_back(regions_type(regions, shape, plan.element_size));
+    for (const auto& read : reads) regions.push_back(out.sub(read.dest));
+    types.push_back(views_type(regions));
     types.back().commit();
     requests.emplace_back();
-    check(MPI_Irecv(out, 1, types.back().get(), r, kTag, comm.get(), &requests.back()), "MPI_Irecv");
+    check(MPI_Irecv(MPI_BOTTOM, 1, types.back().get(), r, kTag, comm.get(), &requests.back()), "MPI_Irecv");
   }
   check(MPI_Waitall(static_cast<int>(requests.size()), requests.data(), MPI_STATUSES_IGNORE), "MPI_Waitall");
+}
+
+void gather_planes(const Comm& comm, const View& mine, const std::vector<Box>& boxes, const Shape& shape,
+                   int plane_axes, int root, const std::function<void(std::span<const std::byte>)>& consume) {
+  constexpr int kTag = 7302;
+  const std::size_t lead = shape.size() - static_cast<std::size_t>(plane_axes);
+  const Box& root_box = boxes[static_cast<std::size_t>(root)];
+  const Box& my_box = boxes[static_cast<std::size_t>(comm.rank())];
+  Buffer plane;
+  View plane_view;
+  std::exception_ptr failure;
+  Box at = Box::whole(shape);  // the current plane: one index on each leading axis
+  for (std::size_t i = 0; i < lead; ++i) at.stop[i] = 1;
+  if (comm.rank() == root) {
+    Shape plane_shape = at.shape();
+    plane = Buffer(static_cast<std::size_t>(element_count(plane_shape)) * size_of(mine.dtype));
+    plane_view = View::contiguous(plane.data(), mine.dtype, plane_shape);
+  }
+  Index lead_at(lead, 0);
+  const Box lead_box{Index(lead, 0), Shape(shape.begin(), shape.begin() + static_cast<std::ptrdiff_t>(lead))};
+  do {
+    for (std::size_t i = 0; i < lead; ++i) at.start[i] = lead_at[i], at.stop[i] = lead_at[i] + 1;
+    const bool root_alone = root_box.contains(at);
+    if (comm.rank() == root) {
+      if (!root_alone) std::memset(plane.data(), 0, plane.size());
+      for (int r = 0; r < comm.size(); ++r) {
+        if (root_alone && r != root) continue;
+        const auto piece = intersect(at, boxes[static_cast<std::size_t>(r)]);
+        if (!piece) continue;
+        const View into = plane_view.sub(piece->relative_to(at.start));
+        if (r == root) {
+          copy(mine.sub(piece->relative_to(my_box.start)), into);
+          continue;
+        }
+        Datatype type = view_type(into);
+        type.commit();
+        check(MPI_Recv(MPI_BOTTOM, 1, type.get(), r, kTag, comm.get(), MPI_STATUS_IGNORE), "MPI_Recv");
+      }
+      // A failing consumer must not leave the senders waiting: the planes keep coming and
+      // the failure is agreed at the end.
+      if (!failure) {
+        try {
+          consume(plane.bytes());
+        } catch (...) {
+          failure = std::current_exception();
+        }
+      }
+    } else if (!root_alone) {
+      if (const auto piece = intersect(at, my_box)) {
+        Datatype type = view_type(mine.sub(piece->relative_to(my_box.start)));
+        type.commit();
+        check(MPI_Send(MPI_BOTTOM, 1, type.get(), root, kTag, comm.get()), "MPI_Send");
+      }
+    }
+  } while (next_in(lead_at, lead_box));
+  comm.agree(failure);
 }
 
 }  // namespace strata::mpi

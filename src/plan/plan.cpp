@@ -34,6 +34,11 @@ std::vector<Candidate> select_chunks(const ChunkTable& table, const Box& selecti
   return out;
 }
 
+void check_plan_inputs(const Box& selection, int ranks) {
+  if (ranks < 1) throw Error("", "the rank count must be at least 1, not " + std::to_string(ranks));
+  if (selection.empty()) throw Error("", "the selection " + selection.to_string() + " is empty");
+}
+
 namespace {
 
 // Rank of each candidate. Contiguous runs keep a rank's reads close on disk and its part
@@ -110,8 +115,7 @@ double Plan::imbalance() const noexcept {
 
 Plan make_plan(const ChunkTable& table, const Box& selection, std::size_t element_size, int ranks,
                Strategy strategy, const CostModel& cost) {
-  if (ranks < 1) throw Error("", "the rank count must be at least 1, not " + std::to_string(ranks));
-  if (selection.empty()) throw Error("", "the selection " + selection.to_string() + " is empty");
+  check_plan_inputs(selection, ranks);
   auto cands = select_chunks(table, selection, element_size, cost);
   if (cands.empty()) throw Error("", "no stored chunk covers the selection " + selection.to_string());
   auto owner = assign(cands, ranks, strategy);
@@ -134,7 +138,7 @@ Plan make_plan(const ChunkTable& table, const Box& selection, std::size_t elemen
 
 SlabPlan make_slab_plan(const ChunkTable& table, const Box& selection, std::size_t element_size, int plane_axes,
                         int ranks, const CostModel& cost) {
-  if (ranks < 1) throw Error("", "the rank count must be at least 1, not " + std::to_string(ranks));
+  check_plan_inputs(selection, ranks);
   const PlaneChunks chunks(table, selection, element_size, plane_axes, cost);
   SlabPlan out;
   out.plane_axes = plane_axes;
