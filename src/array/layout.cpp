@@ -3,6 +3,7 @@
 #include "exec/execute.hpp"
 #include "exec/resources.hpp"
 #include "mpi/gather.hpp"
+#include "plan/slab_plan.hpp"
 
 namespace strata {
 

@@ -1,5 +1,5 @@
 #pragma once
-// The optional writing half of a Format (strata/driver.hpp): a writer puts an array that is
+// The optional writing half of a Format (formats/format.hpp): a writer puts an array that is
 // distributed as slabs (one per rank) into a new file or folder, in parallel, without
 // gathering it. The caller (array/commit.hpp) picks a temporary path beside the destination
 // and renames it only when every rank succeeded; a writer only ever creates `path`.
@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "strata/driver.hpp"
+#include "formats/format.hpp"
 #include "strata/info.hpp"
 #include "strata/slab.hpp"
 
