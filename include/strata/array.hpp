@@ -36,7 +36,7 @@ struct ReadStats {
 struct WriteOptions {
   ReadOptions read;
   std::string codec;       // one of the output format's codecs; empty = its default
-  bool overwrite = false;  // replace an existing output (--force)
+  bool overwrite = false;  // replace an existing output
 };
 
 struct WriteStats {
@@ -47,6 +47,8 @@ struct WriteStats {
   std::string codec;
 };
 
+// A default-constructed Array holds no file: bytes() is 0, comm() is MPI_COMM_NULL, and
+// everything else throws strata::Error. Collective calls take the same options on every rank.
 class Array {
  public:
   // Collective: rank 0 opens the file, every rank gets the same chunk table. Errors are
@@ -65,7 +67,8 @@ class Array {
   Plan plan(const ReadOptions& options = {}) const;
 
   // Collective: reads the selection and gathers it (MPI's sense: collects on one rank) into
-  // one C-order buffer on options.root; other ranks return an empty Buffer.
+  // one C-order buffer on options.root; other ranks return an empty Buffer. A root that is
+  // not a rank of comm() is a strata::Error on every rank.
   Buffer gather(const ReadOptions& options = {}, ReadStats* stats = nullptr) const;
 
   // Collective: reads the selection in the slab layout (strata/slab.hpp): each rank gets
@@ -76,7 +79,7 @@ class Array {
   // temporary name beside `path`, renamed only once every rank succeeded; an existing
   // `path` is an error unless options.overwrite.
   WriteStats write(const std::string& path, const WriteOptions& options = {}) const;
-  const Driver& driver() const noexcept { return *state_->driver; }
+  const Driver& driver() const { return *state().driver; }
   MPI_Comm comm() const noexcept;  // strata's own duplicate of the communicator opened on
 
  private:
@@ -85,6 +88,7 @@ class Array {
     std::unique_ptr<mpi::Comm> comm;  // a duplicate of the caller's, owned here
     ~State();
   };
+  const State& state() const;  // throws for a default-constructed Array
   std::shared_ptr<State> state_;
   Box selection_;
 };

@@ -67,12 +67,17 @@ Array Array::open(const std::string& path, MPI_Comm user_comm, const OpenOptions
   return a;
 }
 
-MPI_Comm Array::comm() const noexcept { return state_->comm->get(); }
-const ArrayInfo& Array::info() const { return state_->driver->info(); }
+const Array::State& Array::state() const {
+  if (!state_) throw Error("", "this strata::Array holds no file (make one with Array::open)");
+  return *state_;
+}
+
+MPI_Comm Array::comm() const noexcept { return state_ ? state_->comm->get() : MPI_COMM_NULL; }
+const ArrayInfo& Array::info() const { return state().driver->info(); }
 const std::string& Array::dims() const { return info().dims; }
 Shape Array::shape() const { return selection_.shape(); }
 DType Array::dtype() const { return info().dtype; }
-std::uint64_t Array::bytes() const noexcept { return selection_.count() * size_of(info().dtype); }
+std::uint64_t Array::bytes() const noexcept { return state_ ? selection_.count() * size_of(info().dtype) : 0; }
 
 Array Array::select(const Selection& sel) const {
   Array out = *this;
@@ -85,26 +90,31 @@ Array Array::select(const Selection& sel) const {
 }
 
 Plan Array::plan(const ReadOptions& options) const {
-  return make_plan(driver().chunks(), selection_, size_of(dtype()), state_->comm->size(), options.strategy,
+  return make_plan(driver().chunks(), selection_, size_of(dtype()), state().comm->size(), options.strategy,
                    options.cost);
 }
 
 Buffer Array::gather(const ReadOptions& options, ReadStats* stats) const {
+  const mpi::Comm& comm = *state().comm;
+  // Every rank has the same options and size: the same verdict, before any collective.
+  if (options.root < 0 || options.root >= comm.size())
+    throw Error("", "ReadOptions::root " + std::to_string(options.root) +
+                        " is not a rank of the array's communicator (0 to " + std::to_string(comm.size() - 1) + ")");
   RootLayout layout(dtype(), shape(), options.root);
-  const ReadStats s = run_layout(layout, driver(), selection_, *state_->comm, options);
+  const ReadStats s = run_layout(layout, driver(), selection_, comm, options);
   if (stats) *stats = s;
   return layout.take();
 }
 
 Slab Array::read_slab(const ReadOptions& options, ReadStats* stats) const {
   SlabLayout layout(dtype(), shape(), plane_axes(dims(), shape().size()));
-  const ReadStats s = run_layout(layout, driver(), selection_, *state_->comm, options);
+  const ReadStats s = run_layout(layout, driver(), selection_, *state().comm, options);
   if (stats) *stats = s;
   return layout.take();
 }
 
 WriteStats Array::write(const std::string& path, const WriteOptions& options) const {
-  const mpi::Comm& comm = *state_->comm;
+  const mpi::Comm& comm = *state().comm;
   // Every rank decides the same: a bad name or codec fails everywhere, before any reading.
   const FormatWriter& format = *format_for_output(path).writer;
   WriteStats stats;
