@@ -1,6 +1,8 @@
-# Every dependency comes from a Debian package; found the same way here and in the
-# installed strataConfig.cmake (see cmake/strataConfig.cmake.in).
-find_package(MPI REQUIRED COMPONENTS C)
+# Every dependency comes from a Debian package. Only MPI is part of strata's interface (the
+# installed strataConfig.cmake finds it again); the rest are private to libstrata.so.
+# CXX: strata and its consumers call MPI's C API from C++, and a C++-only project has no
+# C compiler for the C component.
+find_package(MPI REQUIRED COMPONENTS CXX)
 find_package(TIFF REQUIRED)
 find_package(nlohmann_json 3.10 REQUIRED)
 find_package(pugixml REQUIRED)

@@ -60,7 +60,7 @@ struct ReadStats {
 struct WriteOptions {
   ReadOptions read;        // read.max_memory bounds each rank's window of planes
   std::string codec;       // one of the output format's codecs; empty = its default
-  bool overwrite = false;  // replace an existing output (--force)
+  bool overwrite = false;  // replace an existing output (the CLI: --force)
   int levels = 1;          // resolution levels: each halves Y and X by the mean (a pyramid)
   int zarr_format = 2;     // .zarr outputs: 2 or 3
   // Zarr v3: elements per shard along axes named by their dims letter ("Z" -> 64); axes not
@@ -76,6 +76,8 @@ struct WriteStats {
   std::string codec;
 };
 
+// A default-constructed Array holds no file: bytes() is 0, comm() is MPI_COMM_NULL, and
+// everything else throws strata::Error. Collective calls take the same options on every rank.
 class Array {
  public:
   // Collective: rank 0 opens the file, every rank gets the same chunk table. Errors are
@@ -94,7 +96,8 @@ class Array {
   Plan plan(const ReadOptions& options = {}) const;
 
   // Collective: reads the selection and gathers it (MPI's sense: collects on one rank) into
-  // one C-order buffer on options.root; other ranks return an empty Buffer.
+  // one C-order buffer on options.root; other ranks return an empty Buffer. A root that is
+  // not a rank of comm() is a strata::Error on every rank.
   Buffer gather(const ReadOptions& options = {}, ReadStats* stats = nullptr) const;
 
   // Collective: reads the selection in the slab layout (strata/slab.hpp): each rank gets
@@ -131,7 +134,7 @@ class Array {
   // temporary name beside `path`, renamed only once every rank succeeded; an existing
   // `path` is an error unless options.overwrite.
   WriteStats write(const std::string& path, const WriteOptions& options = {}) const;
-  const Driver& driver() const noexcept { return *state_->driver; }
+  const Driver& driver() const { return *state().driver; }
   MPI_Comm comm() const noexcept;  // strata's own duplicate of the communicator opened on
 
  private:
@@ -140,6 +143,7 @@ class Array {
     std::unique_ptr<mpi::Comm> comm;  // a duplicate of the caller's, owned here
     ~State();
   };
+  const State& state() const;  // throws for a default-constructed Array
   std::shared_ptr<State> state_;
   Box selection_;
   friend class PlaneStream;

@@ -1,11 +1,9 @@
 #pragma once
-// The one interface every format implements, and the registry that picks a format by the
-// file's signature. Drivers know nothing of MPI or plans.
+// The one interface every format's reader implements, and open_file, the serial way to open
+// a file (no MPI). Drivers know nothing of MPI or plans. Which formats exist and how one is
+// recognized is internal (src/formats/format.hpp).
 #include <memory>
-#include <span>
 #include <string>
-#include <string_view>
-#include <vector>
 
 #include "strata/buffer.hpp"
 #include "strata/chunk.hpp"
@@ -40,26 +38,8 @@ class Driver {
   virtual void decode(const ChunkRef& chunk, const Box& region, const View& dest) const = 0;
 };
 
-struct FormatWriter;  // how a format writes (internal: src/formats/format_writer.hpp)
-
-// A format: its signature test, its reader, and optionally its writer. Adding a format is
-// one folder in src/formats and one line in the registry (src/formats/registry.cpp).
-struct Format {
-  std::string_view name;  // "tiff", "zarr", "hdf5", "npy"
-  // True when `path` (whose first bytes are `head`, empty for a directory) is this format.
-  bool (*recognizes)(const std::string& path, std::span<const std::byte> head);
-  std::unique_ptr<Driver> (*open)(const std::string& path, const OpenOptions& options);
-  std::unique_ptr<Driver> (*restore)(std::string_view saved);
-  const FormatWriter* writer = nullptr;  // null for a format strata only reads
-};
-
-// The registered formats, in the order they are tried.
-const std::vector<Format>& formats();
-const Format& format_named(std::string_view name);
 // Opens `path` with the first format that recognizes it. Throws strata::Error naming the
 // file when it is missing, unreadable or of no known format.
 std::unique_ptr<Driver> open_file(const std::string& path, const OpenOptions& options = {});
-// The name of the format open_file would use for `path`.
-const Format& detect_format(const std::string& path);
 
 }  // namespace strata

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 namespace strata {
 
@@ -16,6 +17,27 @@ enum class DType : std::uint8_t {
 };
 
 std::size_t size_of(DType t) noexcept;
+
+// The DType of a C++ element type, for typed access (View::as, Buffer::as, Slab::as):
+// dtype_of<std::uint16_t> is DType::uint16. Other types have none (a compile error).
+template <class T>
+struct DTypeOf;
+template <> struct DTypeOf<std::uint8_t> { static constexpr DType value = DType::uint8; };
+template <> struct DTypeOf<std::uint16_t> { static constexpr DType value = DType::uint16; };
+template <> struct DTypeOf<std::uint32_t> { static constexpr DType value = DType::uint32; };
+template <> struct DTypeOf<std::uint64_t> { static constexpr DType value = DType::uint64; };
+template <> struct DTypeOf<std::int8_t> { static constexpr DType value = DType::int8; };
+template <> struct DTypeOf<std::int16_t> { static constexpr DType value = DType::int16; };
+template <> struct DTypeOf<std::int32_t> { static constexpr DType value = DType::int32; };
+template <> struct DTypeOf<std::int64_t> { static constexpr DType value = DType::int64; };
+template <> struct DTypeOf<float> { static constexpr DType value = DType::float32; };
+template <> struct DTypeOf<double> { static constexpr DType value = DType::float64; };
+template <class T>
+inline constexpr DType dtype_of = DTypeOf<std::remove_cv_t<T>>::value;
+
+// Throws strata::Error unless elements of dtype `actual` may be used as `wanted` (the two
+// are equal): the check behind every typed access.
+void check_element_type(DType actual, DType wanted);
 std::string_view name(DType t) noexcept;
 // Throws strata::Error for an unknown name.
 DType parse_dtype(std::string_view name);

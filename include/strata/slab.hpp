@@ -4,6 +4,7 @@
 // rank's run of planes is one contiguous byte range of the C-order array. Outputs write
 // from slabs, so no rank ever holds more than its share.
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -35,8 +36,20 @@ struct Slab {
   std::int64_t planes() const noexcept { return plane_end - plane_begin; }
   std::size_t plane_bytes() const noexcept;
   std::vector<Box> boxes() const { return plane_range_boxes(shape, plane_axes, plane_begin, plane_end); }
+  // This rank's planes as one box of the whole array (coordinates of the selection read):
+  // for a ZYX stack, [plane_begin:plane_end, 0:Y, 0:X]. Throws strata::Error when the run
+  // is not one box (it starts or ends inside a row of an outer axis: use boxes()). An empty
+  // run is an empty box.
+  Box box() const;
   // The part of the array inside `box` (which must lie within this rank's planes).
   View view(const Box& box);
+  ConstView view(const Box& box) const;
+  // This rank's planes as elements of type T, C order. Throws strata::Error unless T is the
+  // array's dtype (dtype_of<T> == dtype).
+  template <class T>
+  std::span<T> as() { return data.as<T>(dtype); }
+  template <class T>
+  std::span<const T> as() const { return data.as<T>(dtype); }
 };
 
 }  // namespace strata

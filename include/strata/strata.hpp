@@ -1,5 +1,6 @@
 #pragma once
-// Umbrella header: everything an application needs.
+// Umbrella header: the public API (docs/api.md). The format registry, the planner's layouts
+// and the MPI plumbing are internal (src/) and not reachable from here.
 #include "strata/array.hpp"
 #include "strata/box.hpp"
 #include "strata/buffer.hpp"
@@ -12,8 +13,10 @@
 #include "strata/grid.hpp"
 #include "strata/info.hpp"
 #include "strata/layout.hpp"
+#include "strata/mpi_datatype.hpp"
 #include "strata/part.hpp"
 #include "strata/plan.hpp"
 #include "strata/selection.hpp"
+#include "strata/slab.hpp"
 #include "strata/stream.hpp"
 #include "strata/version.hpp"

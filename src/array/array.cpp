@@ -1,6 +1,7 @@
 #include "strata/array.hpp"
 
 #include "array/layout.hpp"
+#include "formats/format.hpp"
 #include "mpi/comm.hpp"
 #include "mpi/gather.hpp"
 #include "strata/error.hpp"
@@ -62,12 +63,17 @@ Array Array::open(const std::string& path, MPI_Comm user_comm, const OpenOptions
   return a;
 }
 
-MPI_Comm Array::comm() const noexcept { return state_->comm->get(); }
-const ArrayInfo& Array::info() const { return state_->driver->info(); }
+const Array::State& Array::state() const {
+  if (!state_) throw Error("", "this strata::Array holds no file (make one with Array::open)");
+  return *state_;
+}
+
+MPI_Comm Array::comm() const noexcept { return state_ ? state_->comm->get() : MPI_COMM_NULL; }
+const ArrayInfo& Array::info() const { return state().driver->info(); }
 const std::string& Array::dims() const { return info().dims; }
 Shape Array::shape() const { return selection_.shape(); }
 DType Array::dtype() const { return info().dtype; }
-std::uint64_t Array::bytes() const noexcept { return selection_.count() * size_of(info().dtype); }
+std::uint64_t Array::bytes() const noexcept { return state_ ? selection_.count() * size_of(info().dtype) : 0; }
 
 Array Array::select(const Selection& sel) const {
   Array out = *this;
@@ -80,11 +86,16 @@ Array Array::select(const Selection& sel) const {
 }
 
 Plan Array::plan(const ReadOptions& options) const {
-  return make_plan(driver().chunks(), selection_, size_of(dtype()), state_->comm->size(), options.strategy,
+  return make_plan(driver().chunks(), selection_, size_of(dtype()), state().comm->size(), options.strategy,
                    options.cost);
 }
 
 Buffer Array::gather(const ReadOptions& options, ReadStats* stats) const {
+  const mpi::Comm& comm = *state().comm;
+  // Every rank has the same options and size: the same verdict, before any collective.
+  if (options.root < 0 || options.root >= comm.size())
+    throw Error("", "ReadOptions::root " + std::to_string(options.root) +
+                        " is not a rank of the array's communicator (0 to " + std::to_string(comm.size() - 1) + ")");
   // The same on every rank, before anything is allocated.
   if (options.max_memory && bytes() > options.max_memory)
     throw Error("", "gathering the selection needs " + std::to_string(bytes()) + " bytes on rank " +
@@ -95,18 +106,18 @@ Buffer Array::gather(const ReadOptions& options, ReadStats* stats) const {
 
 Slab Array::read_slab(const ReadOptions& options, ReadStats* stats) const {
   SlabPlacement placement(dtype(), shape(), plane_axes(dims(), shape().size()));
-  const ReadStats s = run_placement(placement, driver(), selection_, *state_->comm, options);
+  const ReadStats s = run_placement(placement, driver(), selection_, *state().comm, options);
   if (stats) *stats = s;
   return placement.take();
 }
 
 Box Array::part_box(const Layout& layout) const {
-  const mpi::Comm& comm = *state_->comm;
+  const mpi::Comm& comm = *state().comm;
   return in_file(layout.boxes_for(shape(), comm.size())[static_cast<std::size_t>(comm.rank())], selection_);
 }
 
 Part Array::read(const Layout& layout, const ReadOptions& options, ReadStats* stats) const {
-  const mpi::Comm& comm = *state_->comm;
+  const mpi::Comm& comm = *state().comm;
   const Box box = part_box(layout);  // also checks that the layout fits, the same on every rank
   ReadStats s;
   Part part;
@@ -137,7 +148,7 @@ Part Array::read(const Layout& layout, const ReadOptions& options, ReadStats* st
 }
 
 void Array::read_into(const View& dest, const Layout& layout, const ReadOptions& options, ReadStats* stats) const {
-  const mpi::Comm& comm = *state_->comm;
+  const mpi::Comm& comm = *state().comm;
   const Box box = part_box(layout);
   mpi::agreed(comm, [&] { check_destination(dest, dtype(), box.shape()); });
   ReadStats s;
@@ -166,7 +177,7 @@ void Array::read_into(const View& dest, const Layout& layout, const ReadOptions&
 
 void Array::gather_planes(const View& mine, const Layout& layout,
                           const std::function<void(std::span<const std::byte>)>& consume, int root) const {
-  const mpi::Comm& comm = *state_->comm;
+  const mpi::Comm& comm = *state().comm;
   const std::vector<Box> boxes = layout.boxes_for(shape(), comm.size());
   if (root < 0 || root >= comm.size())
     throw Error("", "the root rank " + std::to_string(root) + " is not one of the " + std::to_string(comm.size()) +

@@ -45,7 +45,7 @@ PendingOutput PendingOutput::prepare(const mpi::Comm& comm, const std::string& d
     const fs::path path(out.destination_);
     std::error_code ec;
     if (fs::symlink_status(path, ec).type() != fs::file_type::not_found && !overwrite)
-      throw Error(destination, "already exists (use --force to replace it)");
+      throw Error(destination, "already exists (WriteOptions::overwrite replaces it)");
     const fs::path folder = path.has_parent_path() ? path.parent_path() : fs::path(".");
     if (!fs::is_directory(folder, ec)) throw Error(destination, "the folder " + folder.string() + " does not exist");
     if (::access(folder.c_str(), W_OK) != 0) fail(destination, "cannot write in " + folder.string());
@@ -68,7 +68,8 @@ std::uint64_t PendingOutput::commit(const mpi::Comm& comm) {
     if (!overwrite_) {
       // No-replace rename: a destination created meanwhile by someone else is kept.
       if (::renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) != 0) {
-        if (errno == EEXIST) throw Error(destination_, "already exists (created while writing; use --force)");
+        if (errno == EEXIST)
+          throw Error(destination_, "already exists (created while writing; WriteOptions::overwrite replaces it)");
         if (errno != EINVAL && errno != ENOSYS) fail(destination_, "cannot rename " + temporary_ + " to it");
         if (std::rename(from, to) != 0) fail(destination_, "cannot rename " + temporary_ + " to it");
       }

@@ -7,6 +7,7 @@
 #include "exec/resources.hpp"
 #include "mpi/exchange.hpp"
 #include "mpi/gather.hpp"
+#include "plan/slab_plan.hpp"
 
 namespace strata {
 namespace {

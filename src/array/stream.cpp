@@ -92,7 +92,7 @@ PlaneStream::~PlaneStream() {
 }
 
 PlaneStream Array::planes(const StreamOptions& options) const {
-  const mpi::Comm& comm = *state_->comm;
+  const mpi::Comm& comm = *state().comm;
   const int axes = plane_axes(dims(), shape().size());
   // Pure and the same on every rank: an error here is everyone's.
   PlaneChunks chunks(driver().chunks(), selection_, size_of(dtype()), axes, options.read.cost);

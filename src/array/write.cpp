@@ -227,7 +227,7 @@ WriteStats write_output(const mpi::Comm& comm, const std::string& path, const Wr
 }
 
 WriteStats Array::write(const std::string& path, const WriteOptions& options) const {
-  return write_output(*state_->comm, path, options, selected_info(info(), selection_), selection_.start,
+  return write_output(*state().comm, path, options, selected_info(info(), selection_), selection_.start,
                       [&](std::int64_t group, ReadStats*) -> std::unique_ptr<PlaneSource> {
                         StreamOptions streaming;
                         streaming.read = options.read;

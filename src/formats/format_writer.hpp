@@ -1,5 +1,5 @@
 #pragma once
-// The optional writing half of a Format (strata/driver.hpp): a writer puts an array that is
+// The optional writing half of a Format (formats/format.hpp): a writer puts an array that is
 // distributed over the ranks as runs of planes into a new file or folder, in parallel,
 // without gathering it, and without holding it: it receives each rank's planes as a stream
 // of bounded windows (array/write.cpp), every level of a pyramid at once. The caller
@@ -10,8 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "formats/format.hpp"
 #include "strata/buffer.hpp"
-#include "strata/driver.hpp"
 #include "strata/info.hpp"
 
 namespace strata {

@@ -12,7 +12,7 @@
 #include "io/file.hpp"
 #include "formats/tiff/tiff_format.hpp"
 #include "formats/zarr/zarr_format.hpp"
-#include "strata/driver.hpp"
+#include "formats/format.hpp"
 #include "strata/error.hpp"
 
 namespace strata {

@@ -19,7 +19,7 @@ std::size_t round_up(std::size_t n, std::size_t to) { return (n + to - 1) / to *
 
 // Copies an N-d block; `dim` is the current axis, `run` the bytes of the contiguous
 // trailing block both views share (copied with one memcpy).
-void copy_axes(const std::byte* src, std::byte* dst, const View& s, const View& d, std::size_t dim,
+void copy_axes(const std::byte* src, std::byte* dst, const ConstView& s, const View& d, std::size_t dim,
                std::size_t last_dim, std::size_t run) {
   if (dim == last_dim) {
     std::memcpy(dst, src, run);
@@ -31,12 +31,14 @@ void copy_axes(const std::byte* src, std::byte* dst, const View& s, const View& 
 
 }  // namespace
 
-View View::contiguous(std::byte* data, DType dtype, Shape shape) {
+template <class Byte>
+BasicView<Byte> BasicView<Byte>::contiguous(Byte* data, DType dtype, Shape shape) {
   std::vector<std::int64_t> strides = c_strides(shape, static_cast<std::int64_t>(size_of(dtype)));
-  return View{data, dtype, std::move(shape), std::move(strides)};
+  return BasicView{data, dtype, std::move(shape), std::move(strides)};
 }
 
-bool View::is_contiguous() const noexcept {
+template <class Byte>
+bool BasicView<Byte>::is_contiguous() const noexcept {
   std::int64_t stride = static_cast<std::int64_t>(size_of(dtype));
   for (std::size_t i = shape.size(); i-- > 0;) {
     if (shape[i] != 1 && byte_strides[i] != stride) return false;
@@ -45,12 +47,21 @@ bool View::is_contiguous() const noexcept {
   return true;
 }
 
-View View::sub(const Box& box) const {
-  View v = *this;
+template <class Byte>
+BasicView<Byte> BasicView<Byte>::sub(const Box& box) const {
+  BasicView v = *this;
   for (std::size_t i = 0; i < rank(); ++i) v.data += box.start[i] * byte_strides[i];
   v.shape = box.shape();
   return v;
 }
+
+template <class Byte>
+void BasicView<Byte>::throw_not_contiguous() {
+  throw Error("", "typed access to a strided view (as<T> needs C-order elements; copy() them first)");
+}
+
+template struct BasicView<std::byte>;
+template struct BasicView<const std::byte>;
 
 Buffer::Buffer(std::size_t bytes) : size_(bytes) {
   if (bytes == 0) return;
@@ -63,7 +74,7 @@ Buffer::Buffer(std::size_t bytes) : size_(bytes) {
 
 void Buffer::Free::operator()(std::byte* p) const noexcept { std::free(p); }
 
-void copy(const View& src, const View& dst) {
+void copy(const ConstView& src, const View& dst) {
   if (src.dtype != dst.dtype || src.shape != dst.shape)
     throw Error("", "copy between views of different dtype or shape");
   if (src.count() == 0) return;
@@ -78,7 +89,8 @@ void copy(const View& src, const View& dst) {
   if (last == src.rank()) {
     // Innermost axis strided in one of the views: copy element by element.
     const std::size_t elem = size_of(src.dtype);
-    View s = src, d = dst;
+    ConstView s = src;
+    View d = dst;
     s.shape.push_back(1);
     d.shape.push_back(1);
     s.byte_strides.push_back(static_cast<std::int64_t>(elem));

@@ -32,6 +32,12 @@ const DTypeFacts& facts(DType t) noexcept { return kFacts[static_cast<std::size_
 
 std::size_t size_of(DType t) noexcept { return facts(t).size; }
 std::string_view name(DType t) noexcept { return facts(t).name; }
+
+void check_element_type(DType actual, DType wanted) {
+  if (actual != wanted)
+    throw Error("", "the elements are " + std::string(name(actual)) + ", not " + std::string(name(wanted)) +
+                        " (typed access needs the array's own dtype)");
+}
 bool is_float(DType t) noexcept { return facts(t).kind == 'f'; }
 
 DType parse_dtype(std::string_view text) {

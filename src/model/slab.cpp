@@ -1,6 +1,7 @@
 #include "strata/slab.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include "strata/error.hpp"
 #include "strata/grid.hpp"
@@ -82,15 +83,34 @@ std::size_t Slab::plane_bytes() const noexcept {
   return static_cast<std::size_t>(n) * size_of(dtype);
 }
 
-View Slab::view(const Box& box) {
+Box Slab::box() const {
+  const std::vector<Box> runs = boxes();
+  if (runs.size() == 1) return runs.front();
+  if (runs.empty()) {
+    // An empty run: no planes, at the start of the leading axes.
+    Box none = Box::whole(shape);
+    for (std::size_t i = 0; i + static_cast<std::size_t>(plane_axes) < shape.size(); ++i) none.stop[i] = 0;
+    return none;
+  }
+  throw Error("", "this rank's planes [" + std::to_string(plane_begin) + ", " + std::to_string(plane_end) +
+                      ") are " + std::to_string(runs.size()) + " boxes, not one (see Slab::boxes)");
+}
+
+ConstView Slab::view(const Box& box) const {
   // The C-order offset of box.start, less this slab's first byte.
   const std::int64_t offset = linear_index(box.start, shape) * static_cast<std::int64_t>(size_of(dtype)) -
                               plane_begin * static_cast<std::int64_t>(plane_bytes());
   if (offset < 0 || static_cast<std::uint64_t>(offset) + box.count() * size_of(dtype) > data.size())
     throw Error("", "slab view " + box.to_string() + " outside this rank's planes");
-  View whole = View::contiguous(data.data() + offset, dtype, shape);
+  ConstView whole = ConstView::contiguous(data.data() + offset, dtype, shape);
   whole.shape = box.shape();
   return whole;
+}
+
+View Slab::view(const Box& box) {
+  const ConstView v = std::as_const(*this).view(box);
+  // This slab is not const: its memory may be written through the view.
+  return View{const_cast<std::byte*>(v.data), v.dtype, v.shape, v.byte_strides};
 }
 
 }  // namespace strata

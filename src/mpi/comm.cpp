@@ -73,7 +73,13 @@ Comm::Comm(Comm&& other) noexcept
       rank_(other.rank_), size_(other.size_) {}
 
 Comm::~Comm() {
-  if (owned_ && comm_ != MPI_COMM_NULL) MPI_Comm_free(&comm_);
+  if (!owned_ || comm_ == MPI_COMM_NULL) return;
+  // An application may keep an Array past MPI_Finalize (a global, or one destroyed after
+  // main's finalize): MPI is gone and took the communicator with it; freeing it now would
+  // be an error that turns a successful run into a failed one.
+  int finalized = 0;
+  MPI_Finalized(&finalized);
+  if (!finalized) MPI_Comm_free(&comm_);
 }
 
 double Comm::now() noexcept { return MPI_Wtime(); }

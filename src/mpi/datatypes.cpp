@@ -3,6 +3,8 @@
 #include <climits>
 
 #include "mpi/comm.hpp"
+#include "strata/grid.hpp"
+#include "strata/mpi_datatype.hpp"
 
 namespace strata::mpi {
 namespace {
@@ -111,3 +113,23 @@ Datatype views_type(const std::vector<View>& views) {
 }
 
 }  // namespace strata::mpi
+
+namespace strata {
+
+MPI_Datatype mpi_datatype(DType t) noexcept {
+  switch (t) {
+    case DType::uint8: return MPI_UINT8_T;
+    case DType::uint16: return MPI_UINT16_T;
+    case DType::uint32: return MPI_UINT32_T;
+    case DType::uint64: return MPI_UINT64_T;
+    case DType::int8: return MPI_INT8_T;
+    case DType::int16: return MPI_INT16_T;
+    case DType::int32: return MPI_INT32_T;
+    case DType::int64: return MPI_INT64_T;
+    case DType::float32: return MPI_FLOAT;
+    case DType::float64: return MPI_DOUBLE;
+  }
+  return MPI_DATATYPE_NULL;
+}
+
+}  // namespace strata

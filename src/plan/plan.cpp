@@ -1,4 +1,4 @@
-#include "strata/plan.hpp"
+#include "plan/slab_plan.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -19,7 +19,7 @@
 include_guard(GLOBAL)
 
 if(NOT MPIEXEC_EXECUTABLE)
-  find_package(MPI REQUIRED COMPONENTS C)
+  find_package(MPI REQUIRED COMPONENTS CXX)
 endif()
 
 # OpenMPI refuses more ranks than cores unless told; other MPIs neither need nor know the flag.

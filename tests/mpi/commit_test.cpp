@@ -234,6 +234,9 @@ TEST_F(ArrayWrite, AnExistingOutputIsRefusedUnlessOverwriting) {
   const Array a = Array::open(source.path, MPI_COMM_WORLD);
   const std::string error = agreed_error([&] { a.write(out); }, out);
   EXPECT_NE(error.find("already exists"), std::string::npos) << error;
+  // The library names its own option, not the CLI's flag (the CLI translates).
+  EXPECT_NE(error.find("WriteOptions::overwrite"), std::string::npos) << error;
+  EXPECT_EQ(error.find("--force"), std::string::npos) << error;
   EXPECT_EQ(content_of(out), "precious");
 
   WriteOptions overwrite;

@@ -10,7 +10,7 @@
 #include <set>
 #include <thread>
 
-#include "strata/driver.hpp"
+#include "formats/format.hpp"
 #include "strata/error.hpp"
 #include "support/driver_fixtures.hpp"
 #include "support/reference_files.hpp"

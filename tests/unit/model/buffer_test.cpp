@@ -4,7 +4,11 @@
 
 #include <cstdint>
 #include <cstring>
+#include <span>
+#include <type_traits>
 #include <utility>
+
+#include "strata/error.hpp"
 
 namespace strata {
 namespace {
@@ -193,6 +197,33 @@ TEST(Copy, EmptyViewsCopyNothing) {
   View dst = View::contiguous(b.data(), DType::uint8, {4, 4});
   copy(src.sub(Box{{1, 1}, {1, 4}}), dst.sub(Box{{2, 0}, {2, 3}}));
   for (std::byte x : b.bytes()) EXPECT_EQ(x, std::byte{0x5A});
+}
+
+// Typed access: the elements as T when T is the dtype, an Error otherwise; a ConstView (what a
+// View converts to) gives const elements.
+TEST(TypedAccess, ViewsAndBuffersGiveTheirElementsAsTheirOwnTypeOnly) {
+  static_assert(dtype_of<std::uint16_t> == DType::uint16 && dtype_of<const double> == DType::float64);
+  Buffer a(2 * 3 * 2);
+  View v = View::contiguous(a.data(), DType::uint16, {1, 2, 3});
+  fill_with_coordinates(v);
+  const std::span<std::uint16_t> all = v.as<std::uint16_t>();
+  ASSERT_EQ(all.size(), 6u);
+  EXPECT_EQ(all[4], value_at(0, 1, 1));
+  all[0] = 7;  // writes land in the buffer
+  EXPECT_EQ(a.as<std::uint16_t>(DType::uint16)[0], 7);
+  EXPECT_EQ(std::as_const(a).as<std::uint16_t>(DType::uint16).size(), 6u);
+
+  const ConstView c = v;
+  static_assert(std::is_same_v<decltype(c.as<std::uint16_t>()), std::span<const std::uint16_t>>);
+  EXPECT_EQ(c.as<std::uint16_t>()[4], value_at(0, 1, 1));
+  EXPECT_EQ(c.sub(Box{{0, 1, 0}, {1, 2, 3}}).as<std::uint16_t>()[1], value_at(0, 1, 1));
+
+  EXPECT_THROW(v.as<std::int16_t>(), Error);
+  EXPECT_THROW(a.as<float>(DType::uint16), Error);
+  EXPECT_THROW(a.as<std::uint16_t>(DType::int16), Error);
+  // Columns 0 and 2 of each row: strided, so no span.
+  const View strided{a.data(), DType::uint16, {1, 2, 2}, {12, 6, 4}};
+  EXPECT_THROW(strided.as<std::uint16_t>(), Error);
 }
 
 }  // namespace

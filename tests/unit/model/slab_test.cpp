@@ -5,6 +5,8 @@
 
 #include <cstring>
 #include <random>
+#include <span>
+#include <type_traits>
 
 #include "strata/error.hpp"
 
@@ -83,6 +85,45 @@ TEST(Slab, ViewAddressesThePlanesOfThisRank) {
   EXPECT_EQ(*reinterpret_cast<const std::uint16_t*>(v.data), 20 + 2 * 5 + 1);
   EXPECT_THROW(slab.view(Box{{0, 0, 0, 0}, {1, 1, 4, 5}}), Error);  // plane 0 is another rank's
   EXPECT_EQ(slab.boxes(), (std::vector<Box>{Box{{0, 2, 0, 0}, {1, 3, 4, 5}}, Box{{1, 0, 0, 0}, {2, 2, 4, 5}}}));
+}
+
+// Where a slab lies in the whole array, as one box when its run is one; a const slab gives
+// read-only views and typed elements.
+TEST(Slab, BoxIsTheRunOfPlanesWhenItIsOneBox) {
+  Slab stack;
+  stack.shape = {7, 4, 5};  // ZYX: every run is one box
+  stack.plane_begin = 2;
+  stack.plane_end = 5;
+  EXPECT_EQ(stack.box(), (Box{{2, 0, 0}, {5, 4, 5}}));
+  stack.plane_end = 2;
+  EXPECT_TRUE(stack.box().empty());
+  EXPECT_EQ(stack.box().rank(), 3u);
+
+  Slab hyper;
+  hyper.shape = {2, 3, 4, 5};  // ZC: planes [3, 6) are the whole of Z=1, one box
+  hyper.plane_begin = 3;
+  hyper.plane_end = 6;
+  EXPECT_EQ(hyper.box(), (Box{{1, 0, 0, 0}, {2, 3, 4, 5}}));
+  hyper.plane_begin = 2;  // planes [2, 6) cross from Z=0 into Z=1: two boxes
+  EXPECT_THROW(hyper.box(), Error);
+}
+
+TEST(Slab, AConstSlabGivesReadOnlyViewsAndElements) {
+  Slab slab;
+  slab.shape = {4, 2, 3};
+  slab.dtype = DType::int32;
+  slab.plane_begin = 1;
+  slab.plane_end = 3;
+  slab.data = Buffer(2 * slab.plane_bytes());
+  for (std::int32_t i = 0; i < 12; ++i) slab.as<std::int32_t>()[static_cast<std::size_t>(i)] = 100 + i;
+  const Slab& frozen = slab;
+  const ConstView v = frozen.view(Box{{2, 1, 0}, {3, 2, 3}});
+  static_assert(std::is_same_v<decltype(frozen.view(Box{})), ConstView>);
+  static_assert(std::is_same_v<decltype(frozen.as<std::int32_t>()), std::span<const std::int32_t>>);
+  EXPECT_EQ(v.as<std::int32_t>()[0], 100 + 6 + 3);  // plane 2 is the slab's second; its row 1
+  EXPECT_EQ(frozen.as<std::int32_t>().size(), 12u);
+  EXPECT_THROW(frozen.as<std::uint32_t>(), Error);
+  EXPECT_THROW(frozen.view(Box{{0, 0, 0}, {1, 2, 3}}), Error);
 }
 
 }  // namespace

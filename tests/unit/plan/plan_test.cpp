@@ -1,6 +1,6 @@
 // The planner's contract, checked as properties over many random chunk tables
 // (seeded, so a failure reproduces) and on a few tables built by hand.
-#include "strata/plan.hpp"
+#include "plan/slab_plan.hpp"
 
 #include <gtest/gtest.h>
 

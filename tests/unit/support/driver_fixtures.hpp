@@ -14,7 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "strata/driver.hpp"
+#include "formats/format.hpp"
 #include "strata/error.hpp"
 
 namespace strata::testing {
