@@ -9,7 +9,10 @@ Stacks (T,C,Z,Y,X uint16 from make_stack.py; one YX plane per chunk), each timed
   - strata: `mpiexec -n R strata read --json` at each rank count, using the read's own
             `seconds` (process start-up excluded, as for the in-process peers).
 The stacks: tiff-none, tiff-deflate (zlib + horizontal predictor), zarr-blosc-lz4 (Blosc lz4,
-byte shuffle, clevel 5: numcodecs' default Blosc), hdf5-gzip (h5py gzip level 4 + shuffle).
+byte shuffle, clevel 5: numcodecs' default Blosc), zarr3-sharded-blosc-lz4 (Zarr v3, the same
+codec on the same one-plane inner chunks, 50 planes per shard; written by the spec's encoder
+in tests/data/make_zarr_v3_fixtures.py, zarrita cannot write shards; no Python peer reads it,
+so its ratio is strata on the v2 copy / strata on it), hdf5-gzip (h5py gzip level 4 + shuffle).
 Each figure is the median of --repeats runs. Prints seconds and ratios (peer / strata: > 1
 means strata is faster) and writes them as JSON.
 """
@@ -28,7 +31,11 @@ import tifffile
 import zarr
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "data"))
 import make_stack  # noqa: E402
+import make_zarr_v3_fixtures as zarr_v3  # noqa: E402
+
+SHARD_PLANES = 50
 
 MPI_ENV = {"OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1",
            "OMPI_MCA_plm_rsh_agent": "", "OMPI_MCA_btl": "self,vader"}
@@ -73,6 +80,14 @@ def write_stack(kind, path, data):
                           compressor=numcodecs.Blosc(cname="lz4", clevel=5, shuffle=numcodecs.Blosc.SHUFFLE))
             z[...] = a
         return "zarr-python", lambda: zarr.open(path, mode="r")[...]
+    if kind == "zarr3-sharded-blosc-lz4":
+        if not os.path.exists(path):
+            a = data()
+            plane = (1, 1, 1) + a.shape[3:]
+            inner = [zarr_v3.bytes_codec(), zarr_v3.blosc("lz4", "shuffle", 2)]
+            zarr_v3.write_by_hand(path, a, (1, 1, SHARD_PLANES) + a.shape[3:], [zarr_v3.sharding(plane, inner)],
+                                  fill_json=0, fill=0)
+        return None, None
     if kind == "hdf5-gzip":
         if not os.path.exists(path):
             a = data()
@@ -87,7 +102,8 @@ def write_stack(kind, path, data):
     raise ValueError(f"unknown stack kind {kind}")
 
 
-SUFFIXES = {"tiff-none": ".ome.tif", "tiff-deflate": ".ome.tif", "zarr-blosc-lz4": ".zarr", "hdf5-gzip": ".h5"}
+SUFFIXES = {"tiff-none": ".ome.tif", "tiff-deflate": ".ome.tif", "zarr-blosc-lz4": ".zarr",
+            "zarr3-sharded-blosc-lz4": ".zarr", "hdf5-gzip": ".h5"}
 
 
 def strata_seconds(binary, path, ranks, repeats, extra):
@@ -133,21 +149,32 @@ def main():
                "file_bytes": int(sum(os.path.getsize(f) for f in files_of(path))),
                "array_bytes": int(numpy.prod(shape)) * 2,
                "pread_s": median_seconds(lambda: pread_fresh(path), args.repeats),
-               "peer_s": median_seconds(read_peer, args.repeats)}
+               "peer_s": median_seconds(read_peer, args.repeats) if read_peer else None}
         target = path + (":/data" if kind == "hdf5-gzip" else "")
         for r in ranks:
             seconds, rss = strata_seconds(args.strata, target, r, args.repeats, [])
             row[f"strata_{r}_s"] = seconds
             row[f"strata_{r}_peak_rss"] = rss
-            row[f"peer_over_strata_{r}"] = row["peer_s"] / seconds
+            row[f"peer_over_strata_{r}"] = row["peer_s"] / seconds if read_peer else None
         results.append(row)
-
-    print(f"{'stack':16s} {'MB on disk':>10s} {'pread':>7s} {'peer':>12s} {'peer s':>7s} " +
-          " ".join(f"{'strata/' + str(r):>9s} {'ratio':>6s}" for r in ranks))
+    # The sharded v3 copy against the unsharded v2 one, both read by strata (issue #15: <= 1.2x).
+    v2 = next((row for row in results if row["stack"] == "zarr-blosc-lz4"), None)
     for row in results:
-        print(f"{row['stack']:16s} {row['file_bytes'] / 1e6:10.0f} {row['pread_s']:7.3f} {row['peer']:>12s} "
-              f"{row['peer_s']:7.3f} " +
-              " ".join(f"{row[f'strata_{r}_s']:9.3f} {row[f'peer_over_strata_{r}']:6.2f}" for r in ranks))
+        if row["stack"] == "zarr3-sharded-blosc-lz4" and v2:
+            row["peer"] = "strata v2"
+            row["peer_s"] = v2[f"strata_{ranks[0]}_s"]
+            for r in ranks:
+                row[f"peer_over_strata_{r}"] = v2[f"strata_{r}_s"] / row[f"strata_{r}_s"]
+
+    print(f"{'stack':24s} {'MB on disk':>10s} {'pread':>7s} {'peer':>12s} {'peer s':>7s} " +
+          " ".join(f"{'strata/' + str(r):>9s} {'ratio':>6s}" for r in ranks))
+    def figure(value, width, digits):
+        return f"{value:{width}.{digits}f}" if value is not None else f"{'-':>{width}s}"
+
+    for row in results:
+        print(f"{row['stack']:24s} {row['file_bytes'] / 1e6:10.0f} {row['pread_s']:7.3f} {row['peer'] or '-':>12s} "
+              f"{figure(row['peer_s'], 7, 3)} " +
+              " ".join(f"{row[f'strata_{r}_s']:9.3f} {figure(row[f'peer_over_strata_{r}'], 6, 2)}" for r in ranks))
     os.makedirs(os.path.dirname(os.path.abspath(args.output)), exist_ok=True)
     with open(args.output, "w") as f:
         json.dump({"shape": shape, "repeats": args.repeats, "results": results}, f, indent=1)

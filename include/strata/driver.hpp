@@ -11,6 +11,10 @@
 
 namespace strata {
 
+namespace io {
+class File;  // an open file of a chunk table (internal: src/io/file.hpp)
+}
+
 struct OpenOptions {
   int level = 0;  // resolution level of a multiscale image (OME-Zarr); 0 = full resolution
 };
@@ -31,6 +35,12 @@ class Driver {
   // Everything another process needs to read chunks without walking the file again:
   // rank 0 opens, every other rank restores from these bytes (see Format::restore).
   virtual std::string save() const = 0;
+
+  // The open file through which decode reads the chunks of ChunkTable::files[index], when
+  // it reads them with io::File::read_at or view: the executor may then fetch neighbouring
+  // chunks of that file with one read (io::ReadAhead). Null (the default) when each chunk is
+  // a file of its own or a library reads the bytes.
+  virtual const io::File* shared_file(std::uint32_t index) const;
 
  private:
   // The format's part of read_chunk: `chunk` is stored, `region` lies inside its box and

@@ -1,7 +1,8 @@
 #pragma once
 // Runs one rank's part of a plan on the rank's decode threads (exec/parallel_for.hpp, the
-// one thread pool): threads take chunk reads in plan order and decode each straight into
-// its destination view.
+// one thread pool): threads take chunk reads in plan order, neighbouring chunks of one file
+// as one run fetched with one read (exec/read_runs.hpp), and decode each straight into its
+// destination view.
 #include <functional>
 
 #include "strata/buffer.hpp"

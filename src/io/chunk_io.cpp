@@ -56,6 +56,8 @@ void Driver::read_chunk(const ChunkRef& chunk, const Box& region, const View& de
   });
 }
 
+const io::File* Driver::shared_file(std::uint32_t) const { return nullptr; }
+
 namespace io {
 
 void fill(const View& dest, std::span<const std::uint8_t> value) {

@@ -20,8 +20,8 @@ void fill(const View& dest, std::span<const std::uint8_t> value);
 // handle chunk after chunk, and fresh allocations would pay page faults every time.
 // Buffers with different `slot`s are distinct (a decoder may need several at once):
 // the stored bytes, the decoded chunk, and two for the stages of a multi-step decode (an
-// HDF5 filter pipeline, TIFF predictor rows).
-enum class Scratch : std::size_t { stored, decoded, stage_a, stage_b, count };
+// HDF5 filter pipeline, TIFF predictor rows), and the bytes of an io::ReadAhead.
+enum class Scratch : std::size_t { stored, decoded, stage_a, stage_b, read_ahead, count };
 std::span<std::byte> scratch(Scratch slot, std::size_t bytes);
 
 // Decodes one stored chunk whose decoded elements cover `full` (the unclipped chunk) and

@@ -6,10 +6,25 @@
 #include <cerrno>
 #include <cstring>
 
+#include "io/chunk_io.hpp"
 #include "strata/error.hpp"
 
 namespace strata::io {
 namespace {
+
+// The calling thread's ReadAhead: `bytes` hold the file's bytes from `offset`.
+struct Ahead {
+  const File* file = nullptr;
+  std::uint64_t offset = 0;
+  std::span<const std::byte> bytes;
+
+  // The part of `bytes` holding `size` bytes at `at` of `f`; empty when they are not all here.
+  std::span<const std::byte> find(const File* f, std::uint64_t at, std::uint64_t size) const {
+    if (f != file || at < offset || at - offset > bytes.size() || size > bytes.size() - (at - offset)) return {};
+    return bytes.subspan(at - offset, size);
+  }
+};
+thread_local Ahead ahead;
 
 int open_readonly(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -53,8 +68,28 @@ int File::descriptor() const {
 }
 
 void File::read_at(std::span<std::byte> out, std::uint64_t offset) const {
+  if (out.empty()) return;
+  if (const auto held = ahead.find(this, offset, out.size()); !held.empty()) {
+    std::memcpy(out.data(), held.data(), out.size());
+    return;
+  }
   pread_all(descriptor(), path_, out, offset);
 }
+
+std::span<const std::byte> File::view(ByteRange range, std::span<std::byte> fallback) const {
+  if (range.size == 0) return {};
+  if (const auto held = ahead.find(this, range.offset, range.size); !held.empty()) return held;
+  read_at(fallback.first(range.size), range.offset);
+  return fallback.first(range.size);
+}
+
+ReadAhead::ReadAhead(const File& file, ByteRange range) {
+  const std::span<std::byte> bytes = scratch(Scratch::read_ahead, range.size);
+  file.read_at(bytes, range.offset);
+  ahead = Ahead{&file, range.offset, bytes};
+}
+
+ReadAhead::~ReadAhead() { ahead = Ahead{}; }
 
 void read_file(const std::string& path, std::span<std::byte> out) {
   const int fd = open_readonly(path);

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "strata/chunk.hpp"
+
 namespace strata::io {
 
 // A file opened read-only on first use (restoring a driver on another rank touches no
@@ -20,9 +22,13 @@ class File {
   File& operator=(const File&) = delete;
 
   const std::string& path() const noexcept { return path_; }
-  // Fills `out` with the bytes at `offset` (retrying short reads and EINTR). Throws
+  // Fills `out` with the bytes at `offset` (retrying short reads and EINTR): copied from the
+  // calling thread's ReadAhead of this file when it holds them, else read. Throws
   // strata::Error naming the file on a read error or when the file ends first.
   void read_at(std::span<std::byte> out, std::uint64_t offset) const;
+  // The bytes of `range`, without a copy when the calling thread's ReadAhead of this file
+  // holds them; else read into `fallback` (range.size bytes), which is returned.
+  std::span<const std::byte> view(ByteRange range, std::span<std::byte> fallback) const;
   // The open descriptor, for libraries that read by descriptor themselves (libtiff).
   int descriptor() const;
 
@@ -30,6 +36,18 @@ class File {
   std::string path_;
   mutable std::once_flag opened_;
   mutable int fd_ = -1;
+};
+
+// Bytes of one file fetched with one read for the chunks a thread decodes next (neighbouring
+// chunks of a shard, say: exec::execute groups them): while it lives, the constructing
+// thread's reads of `file` inside `range` (File::read_at, File::view) come from memory.
+// Held in the thread's Scratch::read_ahead buffer; one per thread at a time.
+class ReadAhead {
+ public:
+  ReadAhead(const File& file, ByteRange range);
+  ~ReadAhead();
+  ReadAhead(const ReadAhead&) = delete;
+  ReadAhead& operator=(const ReadAhead&) = delete;
 };
 
 // Reads the first out.size() bytes of the file at `path` (a chunk file of a store): opens,

@@ -28,8 +28,8 @@ import subprocess
 import sys
 
 SKIP = 77
-DTYPE_SIZES = {"uint8": 1, "int8": 1, "uint16": 2, "int16": 2, "uint32": 4, "int32": 4,
-               "uint64": 8, "int64": 8, "float32": 4, "float64": 8}
+DTYPE_SIZES = {"bool": 1, "uint8": 1, "int8": 1, "uint16": 2, "int16": 2, "float16": 2, "uint32": 4,
+               "int32": 4, "uint64": 8, "int64": 8, "float32": 4, "float64": 8}
 NOT_ENTRIES = ("expected_errors",)
 
 

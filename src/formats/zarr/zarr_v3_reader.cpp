@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 #include <limits>
+#include <optional>
 
 #include "codecs/blosc.hpp"
 #include "codecs/byte_order.hpp"
@@ -52,13 +53,17 @@ class ShardWalker {
   ShardWalker(const V3ArrayMeta& meta, ChunkTable& table)
       : meta_(meta), table_(table), leaf_grid_{meta.shape, meta.leaf_chunk()} {}
 
-  void walk(const io::File& file, ByteRange range, const V3Codecs& codecs, const Index& origin, const Shape& shape) {
+  // `file_index`: the file's place in the table's files.
+  void walk(const io::File& file, std::uint32_t file_index, ByteRange range, const V3Codecs& codecs, const Index& origin,
+            const Shape& shape) {
     for (std::size_t i = 0; i < origin.size(); ++i)
       if (origin[i] >= meta_.shape[i]) return;  // wholly outside the array (shards larger than it)
     if (!codecs.sharding) {
       const Index position = leaf_grid_.position(origin);
       const auto at = static_cast<std::size_t>(linear_index(position, leaf_grid_.extent()));
-      table_.chunks.at(at).segments = {range};
+      ChunkRef& chunk = table_.chunks.at(at);
+      chunk.segments = {range};
+      chunk.file = file_index;
       return;
     }
     const V3Sharding& s = *codecs.sharding;
@@ -103,7 +108,7 @@ class ShardWalker {
                                      "+" + std::to_string(nbytes) + ", beyond the shard's " +
                                      std::to_string(range.size) + " bytes");
       for (std::size_t i = 0; i < origin.size(); ++i) inner_origin[i] = origin[i] + p[i] * s.inner[i];
-      walk(file, ByteRange{range.offset + offset, nbytes}, s.codecs, inner_origin, s.inner);
+      walk(file, file_index, ByteRange{range.offset + offset, nbytes}, s.codecs, inner_origin, s.inner);
     } while (next_in(p, positions));
   }
 
@@ -123,6 +128,7 @@ class ZarrV3Driver final : public Driver {
         table_(std::move(table)),
         leaf_shape_(meta_.leaf_chunk()),
         leaf_(meta_.leaf_codecs()) {
+    for (std::size_t i = 1; i < table_.files.size(); ++i) shards_.push_back(std::make_unique<io::File>(table_.files[i]));
     if (!leaf_.order.empty()) {
       // Stored axis i is chunk axis order[i]: the chunk's axis order[i] steps by stored stride i.
       Shape stored(leaf_shape_.size());
@@ -135,6 +141,9 @@ class ZarrV3Driver final : public Driver {
 
   const ArrayInfo& info() const override { return info_; }
   const ChunkTable& chunks() const override { return table_; }
+  const io::File* shared_file(std::uint32_t index) const override {
+    return index >= 1 && index <= shards_.size() ? shards_[index - 1].get() : nullptr;
+  }
 
   std::string save() const override {
     return to_bytes(json{{"info", info_}, {"zarr3", metadata_}, {"zarr3_path", metadata_path_}, {"chunks", table_}});
@@ -142,19 +151,19 @@ class ZarrV3Driver final : public Driver {
 
  private:
   void decode(const ChunkRef& chunk, const Box& region, const View& dest) const override {
-    const std::string path = table_.files.at(chunk.file) + "/" + chunk.key;
     const ChunkGrid grid{meta_.shape, leaf_shape_};
     const Box full = grid.full_box(grid.position(chunk.box.start));
     const ByteRange range = chunk.segments.front();
+    // A shard held open (shared_file), or the chunk's own file, opened for this read.
+    std::optional<io::File> own;
+    const io::File& file =
+        chunk.file == 0 ? own.emplace(table_.files.front() + "/" + chunk.key) : *shards_.at(chunk.file - 1);
     io::decode_into(dest, region, full, strides_, [&](std::span<std::byte> decoded) {
-      const io::File file(path);
       if (leaf_.compressor == V3Compressor::none && leaf_.crc32c_inner + leaf_.crc32c_outer == 0 &&
           range.size == decoded.size()) {
         file.read_at(decoded, range.offset);  // the stored bytes are the elements
       } else {
-        const std::span<std::byte> stored = io::scratch(io::Scratch::stored, range.size);
-        file.read_at(stored, range.offset);
-        undo_bytes_codecs(stored, decoded);
+        undo_bytes_codecs(file.view(range, io::scratch(io::Scratch::stored, range.size)), decoded);
       }
       if (leaf_.big_endian != (std::endian::native == std::endian::big))
         codecs::swap_bytes(decoded, size_of(info_.dtype));
@@ -194,6 +203,7 @@ class ZarrV3Driver final : public Driver {
   Shape leaf_shape_;
   V3Codecs leaf_;
   std::vector<std::int64_t> strides_;  // byte strides of a decoded chunk; empty: C order
+  std::vector<std::unique_ptr<io::File>> shards_;  // table_.files[1...], opened on first use
 };
 
 json without_attributes(json metadata) {
@@ -205,7 +215,7 @@ json without_attributes(json metadata) {
 
 ChunkTable build_v3_chunk_table(const std::string& array_dir, const V3ArrayMeta& meta) {
   ChunkTable table;
-  table.files = {array_dir};
+  table.files = {array_dir};  // chunk files are keys under it; shard files follow it
   table.codecs = {meta.codecs.description};
   table.chunk_shape = meta.leaf_chunk();
   table.fill = meta.fill;
@@ -230,7 +240,14 @@ ChunkTable build_v3_chunk_table(const std::string& array_dir, const V3ArrayMeta&
     const std::int64_t size = file_size(path);
     if (size < 0) continue;  // never written: its chunks read as the fill value
     const io::File file(path);
-    walker.walk(file, ByteRange{0, static_cast<std::uint64_t>(size)}, meta.codecs, outer_grid.box(at).start,
+    // A shard is a file of the table, which each rank opens once, at its first chunk there;
+    // a chunk file is read whole, by its key, and closed.
+    std::uint32_t index = 0;
+    if (meta.codecs.sharding) {
+      index = static_cast<std::uint32_t>(table.files.size());
+      table.files.push_back(path);
+    }
+    walker.walk(file, index, ByteRange{0, static_cast<std::uint64_t>(size)}, meta.codecs, outer_grid.box(at).start,
                 meta.chunks);
   } while (next_in(at, shards));
   return table;

@@ -1,8 +1,10 @@
 #pragma once
 // The Zarr v3 reader (zarr.json), beside the v2 one in zarr_reader.cpp: the chunk table
-// (one ChunkRef per inner chunk of sharded arrays, whose key is the shard file and whose
-// segment is the inner chunk's bytes in it, read from the shard indexes once, at open)
-// and the driver that decodes each chunk through the array's codec chain.
+// (one ChunkRef per inner chunk of sharded arrays, whose file is the shard's entry in
+// ChunkTable::files, whose key is the shard's and whose segment is the inner chunk's bytes
+// in it, read from the shard indexes once, at open) and the driver that decodes each chunk
+// through the array's codec chain. Shards stay open once opened (Driver::shared_file), so
+// the executor reads neighbouring inner chunks of a shard with one read.
 #include <memory>
 #include <string>
 

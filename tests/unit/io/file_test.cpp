@@ -106,6 +106,46 @@ TEST_F(IoFile, ThreadsReadingOneFileAtOnceEachGetTheirBytes) {
   for (std::size_t t = 0; t < wrong.size(); ++t) EXPECT_EQ(wrong[t], 0) << "thread " << t;
 }
 
+TEST_F(IoFile, ReadAheadServesThisThreadsReadsOfThatFileFromMemory) {
+  const io::File file(path_);
+  const io::File other(path_);
+  std::vector<std::byte> out(100);
+  {
+    const io::ReadAhead ahead(file, ByteRange{1000, 3000});
+    // Proof the bytes come from memory: the file changes under the read-ahead.
+    {
+      std::ofstream changed(path_, std::ios::binary | std::ios::in | std::ios::out);
+      changed.seekp(1500).write("XXXX", 4);
+      changed.seekp(4010).write("XXXX", 4);
+    }
+    file.read_at(out, 1450);
+    EXPECT_EQ(out, expected(1450, 100));
+    std::vector<std::byte> space(200);
+    const auto view = file.view(ByteRange{1000, 200}, space);
+    EXPECT_EQ(std::vector<std::byte>(view.begin(), view.end()), expected(1000, 200));
+    EXPECT_NE(view.data(), space.data()) << "held bytes are viewed, not copied";
+    // Outside the read-ahead, another file object, another thread: read from the file.
+    file.read_at(out, 3950);
+    EXPECT_EQ(static_cast<char>(out[60]), 'X') << "bytes 4000.. are not held";
+    other.read_at(out, 1450);
+    EXPECT_EQ(static_cast<char>(out[50]), 'X');
+    std::thread([&] {
+      std::vector<std::byte> mine(100);
+      file.read_at(mine, 1450);
+      EXPECT_EQ(static_cast<char>(mine[50]), 'X');
+    }).join();
+  }
+  file.read_at(out, 1450);
+  EXPECT_EQ(static_cast<char>(out[50]), 'X') << "the read-ahead ended with its scope";
+  std::vector<std::byte> space(100);
+  EXPECT_EQ(file.view(ByteRange{1450, 100}, space).data(), space.data());
+}
+
+TEST_F(IoFile, ReadAheadPastTheEndIsAnErrorNamingTheFile) {
+  const io::File file(path_);
+  EXPECT_THROW(io::ReadAhead(file, ByteRange{9000, 2000}), Error);
+}
+
 TEST_F(IoFile, ReadFileReadsTheFirstBytes) {
   std::vector<std::byte> out(300);
   io::read_file(path_, out);

@@ -15,6 +15,7 @@
 #include "codecs/crc32c.hpp"
 #include "codecs/gzip.hpp"
 #include "formats/zarr/zarr_format.hpp"
+#include "io/file.hpp"
 #include "formats/zarr/zarr_v3_metadata.hpp"
 #include "strata/error.hpp"
 #include "strata/grid.hpp"
@@ -341,6 +342,15 @@ TEST_F(ZarrV3Files, ShardedIndexAtEndAndStartWithAbsentInnerChunks) {
       for (std::size_t i = 0; i < keys.size(); ++i) EXPECT_EQ(t.chunks[i].key, keys[i]) << i;
       EXPECT_TRUE(t.chunks[1].segments.empty());
       EXPECT_EQ(t.chunks[5].box, (Box{{4, 4}, {6, 8}}));
+      // Each shard is a file of the table, held open by the driver for the executor's runs.
+      ASSERT_EQ(t.files.size(), 3u);
+      EXPECT_EQ(t.files[1], (tmp.path() / name / "c/0/0").string());
+      EXPECT_EQ(t.files[2], (tmp.path() / name / "c/1/0").string());
+      EXPECT_EQ(t.chunks[0].file, 1u);
+      EXPECT_EQ(t.chunks[5].file, 2u);
+      EXPECT_EQ(driver->shared_file(0), nullptr);
+      ASSERT_NE(driver->shared_file(1), nullptr);
+      EXPECT_EQ(driver->shared_file(1)->path(), t.files[1]);
       if (!compress) {
         // Raw inner chunks of 16 bytes, back to back after (or before) the 68-byte index.
         const std::uint64_t base = at_start ? 68 : 0;
