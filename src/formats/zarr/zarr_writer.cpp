@@ -140,7 +140,9 @@ void write_shards(const LevelArray& level, const ChunkCodec& codec, const View& 
   const std::int64_t extent = lead ? level.shape[lead - 1] : 1;  // along the sharded axis
   const std::int64_t n = level.shard_planes;
   const std::size_t slot = codec.bound(chunk_bytes);
-  const std::size_t needed = static_cast<std::size_t>(n) * slot + zarr::shard_index_bytes(static_cast<std::size_t>(n));
+  // Slots for the planes a shard can hold inside the array (a shard may reach beyond it).
+  const std::size_t needed = static_cast<std::size_t>(std::min(n, extent)) * slot +
+                             zarr::shard_index_bytes(static_cast<std::size_t>(n));
   if (scratch.size() < needed) scratch = Buffer(needed);
   std::vector<zarr::ShardEntry> entries(static_cast<std::size_t>(n));
   for (std::int64_t at = 0; at < count;) {

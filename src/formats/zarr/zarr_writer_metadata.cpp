@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "model/pyramid.hpp"
+#include "formats/zarr/zarr_v3_metadata.hpp"
 #include "model/units.hpp"
 #include "strata/error.hpp"
 
@@ -163,11 +164,12 @@ const std::vector<std::string_view>& zarr_codecs() {
 
 Compression zarr_compression(std::string_view codec) {
   const auto& known = zarr_codecs();
-  if (std::find(known.begin(), known.end(), codec) == known.end())
-    throw Error("", "unknown Zarr codec '" + std::string(codec) + "'");
-  if (codec == "none") return {};
-  if (codec == "gzip" || codec == "zstd") return {codec, {}, 1, 0, 0};
-  return {"blosc", codec.substr(codec.find('-') + 1), 5, 1, 0};
+  const auto found = std::find(known.begin(), known.end(), codec);
+  if (found == known.end()) throw Error("", "unknown Zarr codec '" + std::string(codec) + "'");
+  const std::string_view name = *found;  // static: the views below outlive `codec`
+  if (name == "none") return {};
+  if (name == "gzip" || name == "zstd") return {name, {}, 1, 0, 0};
+  return {"blosc", name.substr(name.find('-') + 1), 5, 1, 0};
 }
 
 json zarr_compressor(std::string_view codec) {
@@ -200,6 +202,9 @@ Shape zarr_grid_chunk(const OutputSpec& spec, int level) {
                           " is not supported: a shard is written whole by one rank from one run of planes, so only "
                           "the innermost leading axis (" + std::string(1, spec.info.dims.at(lead - 1)) +
                           ") may hold several planes per shard");
+    if (i + 1 == lead && n > max_v3_chunks)  // the reader's limit; and each shard's index is 16 bytes per plane
+      throw Error("", "a shard of " + std::to_string(n) + " along " + axis + " is more than the " +
+                          std::to_string(max_v3_chunks) + " inner chunks strata reads");
     if (i + 1 == lead) chunk[i] = std::max<std::int64_t>(n, 1);
     // Inner chunks are whole planes, and they must tile the shard: a shard along Y, X or S
     // is the whole plane, and a smaller size cannot be honoured.

@@ -24,7 +24,8 @@ std::string level_name(int level);
 const std::vector<std::string_view>& zarr_codecs();
 
 // How chunks are compressed, for one of zarr_codecs(): Blosc at level 5 with byte shuffle
-// and automatic block size (numcodecs' defaults), GZip and Zstd at level 1.
+// and automatic block size (numcodecs' defaults), GZip and Zstd at level 1. The views are
+// static strings.
 struct Compression {
   std::string_view id;     // "blosc", "gzip", "zstd"; empty for none
   std::string_view cname;  // Blosc's inner compressor: "lz4", "zstd"

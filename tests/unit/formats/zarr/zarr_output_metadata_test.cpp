@@ -383,6 +383,8 @@ TEST(ZarrOutputMetadata, ShardsStrataCannotWriteAreRefused) {
   spec.shard = {1, 1, 4, 16, 0};  // T=1, C=1 are one plane: fine; Y=16 is not a whole plane
   EXPECT_NE(message(spec).find("a shard of 16 along Y is smaller than the plane (31)"), std::string::npos)
       << message(spec);
+  spec.shard = {0, 0, std::int64_t{1} << 40, 0, 0};
+  EXPECT_NE(message(spec).find("inner chunks strata reads"), std::string::npos) << message(spec);
   spec.shard = {1, 1, 4, 64, 29};
   EXPECT_EQ(message(spec), "no error");
 }
