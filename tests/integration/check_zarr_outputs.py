@@ -8,7 +8,8 @@ with NumPy (docs/formats.md, "Writing"):
   - Zarr v3, sharded or not, every codec: zarrita (zarrita.js from npm, run by node)
     reads every level and the NGFF 0.5 "ome" attributes; strata itself reads them back
     (its v3 reader, sharding included) with --level and --checksum;
-  - shards strata cannot write are refused on every rank, leaving nothing behind.
+  - a read that fails while shards and levels are written, and shards strata cannot write,
+    end in one error on every rank, leaving nothing behind.
 
 usage: check_zarr_outputs.py --strata BIN --ranks N [--mpiexec "mpiexec --oversubscribe"]
                              [--node NODE] [--zarrita NODE_MODULES] [--workdir DIR]
@@ -26,6 +27,7 @@ import sys
 import tempfile
 
 import numpy
+import tifffile
 import zarr
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -212,6 +214,28 @@ class ZarrChecker:
         problems = [] if len(files) == count else [f"{len(files)} shard files in level {level}, expected {count}"]
         self.report.result(f"{os.path.basename(output)}: one file per shard in level {level}", problems)
 
+    def check_failed_read(self, data, extra):
+        """A source whose last plane does not decode fails while the other planes' shards and
+        levels are being written: one error on every rank, and neither the output nor its
+        temporary is left."""
+        broken = os.path.join(self.folder, "broken.tif")
+        tifffile.imwrite(broken, data, compression="zlib", metadata={"axes": "ZYX"})
+        with tifffile.TiffFile(broken) as tif:
+            offset = tif.pages[len(data) - 1].dataoffsets[0]
+        with open(broken, "r+b") as f:  # a deflate stream that is not one
+            f.seek(offset)
+            f.write(b"\xff" * 16)
+        output = os.path.join(self.folder, "failed.zarr")
+        done = self.strata("read", broken, "-o", output, *extra)
+        problems = []
+        if done.returncode != 2 or not any(line.startswith("strata: error: ") for line in done.stderr.splitlines()):
+            problems.append("expected exit 2 and a strata: error line: " + done.describe())
+        left = [name for name in os.listdir(self.folder) if name.startswith(("failed.zarr", ".failed.zarr"))]
+        if left:
+            problems.append(f"left behind: {left}")
+        self.report.result(f"failed read -> .zarr {' '.join(extra)} leaves nothing at {self.args.ranks} ranks",
+                           problems)
+
     def check_refused(self, source, extra, message):
         output = os.path.join(self.folder, "refused.zarr")
         done = self.strata("read", source, "-o", output, *extra)
@@ -285,6 +309,8 @@ def main():
             # node 20 has no Float16Array, which zarrita needs for float16: strata reads it.
             readers = ["strata"] if name == "zyx_f16" else ["zarrita", "strata"]
             c.check(name, path, data, ["--zarr-format", "3", "--shard", shard, "--levels", "3"], readers)
+
+        c.check_failed_read(zyx_data, ["--zarr-format", "3", "--shard", "Z=3", "--levels", "3"])
 
         # Shards strata cannot write.
         c.check_refused(zyx, ["--shard", "Z=3"], "shards are a Zarr v3 feature")
