@@ -154,9 +154,9 @@ void write_shards(const LevelArray& level, const ChunkCodec& codec, const View& 
     if (lead) position[lead - 1] = z / n;
     const std::string file = level.file(position);
     annotated({file, {}, {}, {}}, [&] {
+      const std::byte* first = planes.data + static_cast<std::size_t>(at) * chunk_bytes;
       exec::parallel_for(static_cast<std::size_t>(planes_here), threads, [&](std::size_t i, int) {
-        const std::span<const std::byte> chunk(planes.data + static_cast<std::size_t>(at + static_cast<std::int64_t>(i)) * chunk_bytes,
-                                               chunk_bytes);
+        const std::span<const std::byte> chunk(first + i * chunk_bytes, chunk_bytes);
         const std::span<std::byte> into(scratch.data() + i * slot, slot);
         const auto encoded = codec.encode(chunk, into);
         if (encoded.data() != into.data()) std::memcpy(into.data(), encoded.data(), encoded.size());
