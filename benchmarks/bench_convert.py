@@ -16,7 +16,6 @@ import subprocess
 import sys
 
 import numpy
-import tifffile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import make_stack  # noqa: E402
@@ -46,10 +45,7 @@ def main():
     args = p.parse_args()
 
     shape = tuple(int(s) for s in args.shape.split(","))
-    os.makedirs(args.workdir, exist_ok=True)
-    source = os.path.join(args.workdir, f"stack-{'x'.join(map(str, shape))}-tiff-none.ome.tif")
-    if not os.path.exists(source):
-        tifffile.imwrite(source, make_stack.make_stack(shape, numpy.uint16), ome=True, metadata={"axes": "TCZYX"})
+    source = make_stack.benchmark_stack(args.workdir, shape)
     array_bytes = int(numpy.prod(shape)) * 2
 
     rows = []

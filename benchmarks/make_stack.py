@@ -28,6 +28,16 @@ def make_stack(shape, dtype, seed=0):
     return out
 
 
+def benchmark_stack(workdir, shape):
+    """The uncompressed uint16 OME-TIFF stack of `shape` (T,C,Z,Y,X) in `workdir`, written
+    the first time it is asked for."""
+    os.makedirs(workdir, exist_ok=True)
+    source = os.path.join(workdir, f"stack-{'x'.join(map(str, shape))}-tiff-none.ome.tif")
+    if not os.path.exists(source):
+        tifffile.imwrite(source, make_stack(shape, numpy.uint16), ome=True, metadata={"axes": "TCZYX"})
+    return source
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("path")
