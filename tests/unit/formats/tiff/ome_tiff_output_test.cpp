@@ -238,7 +238,7 @@ class OmeTiffFile : public ::testing::TestWithParam<std::string> {
         offsets.push_back(at);
         at += size;
       }
-      append_ifd(file, f, layout, p, offsets, strip_sizes, xml);
+      append_ifd(file, layout, p, 0, offsets, strip_sizes, xml);
     }
     EXPECT_EQ(file.size(), layout.data_offset());
     if (f.compression == 1) {
