@@ -27,8 +27,9 @@ static_assert(std::endian::native == std::endian::little, "strata writes little-
 // decode a plane in parallel, large enough that per-strip overhead does not matter.
 constexpr std::size_t kStripBytes = std::size_t{256} << 10;
 
-// Levels as tifffile and zstd default to: libdeflate at 6 is both faster and smaller than zlib at 6.
-constexpr int kDeflateLevel = 6;
+// Deflate at libdeflate's level 1: on the 500-plane benchmark stack (docs/benchmarks.md) it
+// wrote several times faster than level 6 for output a few per cent larger. zstd at its default.
+constexpr int kDeflateLevel = 1;
 constexpr int kZstdLevel = 3;
 
 // Strips are encoded in waves of about this many raw bytes (or one strip per thread): the
