@@ -1,7 +1,7 @@
 #pragma once
 // The pure part of the OME-TIFF output: how an array maps onto OME planes, its OME-XML,
 // where every byte of the BigTIFF goes, and the encoding of strips in place. No file access,
-// no MPI (ome_tiff_output.cpp does both).
+// no MPI (ome_tiff_writer.cpp does both).
 //
 // File layout: the 16-byte header, then one IFD per plane in plane order (each followed by
 // its out-of-line values; IFD 0 carries the OME-XML), then with a pyramid the reduced
