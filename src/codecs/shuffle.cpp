@@ -79,4 +79,14 @@ void unshuffle(std::span<const std::byte> in, std::span<std::byte> out, std::siz
   if (done < in.size()) std::memcpy(out.data() + done, in.data() + done, in.size() - done);
 }
 
+void shuffle(std::span<const std::byte> in, std::span<std::byte> out, std::size_t element_size) {
+  check_decoded_size("shuffle", in.size(), out.size());
+  const std::size_t n = element_size > 1 ? in.size() / element_size : 0;
+  // Byte by byte: encoding is bound by the compressor that follows, several times slower.
+  for (std::size_t b = 0; b < (n ? element_size : 0); ++b)
+    for (std::size_t i = 0; i < n; ++i) out[b * n + i] = in[i * element_size + b];
+  const std::size_t done = n * element_size;
+  if (done < in.size()) std::memcpy(out.data() + done, in.data() + done, in.size() - done);
+}
+
 }  // namespace strata::codecs

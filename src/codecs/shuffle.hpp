@@ -1,5 +1,5 @@
 #pragma once
-// HDF5's byte shuffle (filter 2) undone. Blosc shuffles inside its own buffers and needs
+// HDF5's byte shuffle (filter 2), done (for the .h5 output's precompressed chunks) and undone. Blosc shuffles inside its own buffers and needs
 // nothing from here.
 #include <cstddef>
 #include <span>
@@ -11,5 +11,8 @@ namespace strata::codecs {
 // beyond the last whole element are copied as they are. Throws strata::Error (empty path,
 // "shuffle: ...") when the sizes differ.
 void unshuffle(std::span<const std::byte> in, std::span<std::byte> out, std::size_t element_size);
+// The inverse: `in` holds elements; writes byte 0 of each, then byte 1, ... into `out`, as
+// HDF5's shuffle filter stores them. Same sizes and errors as unshuffle.
+void shuffle(std::span<const std::byte> in, std::span<std::byte> out, std::size_t element_size);
 
 }  // namespace strata::codecs

@@ -48,7 +48,8 @@ class OutputStream {
   virtual ~OutputStream() = default;
   // Collective: called the same number of times on every rank, each rank's windows in
   // plane order (a rank with no planes left gets empty windows). The views are valid only
-  // during the call. Local failures must be agreed (mpi::agreed) before any collective call.
+  // during the call, and the stream may overwrite them (the OME-TIFF output encodes into
+  // them). Local failures must be agreed (mpi::agreed) before any collective call.
   virtual void write(const mpi::Comm& comm, const PlaneWindow& window) = 0;
   // Collective, after the last window: completes the output (metadata, indexes, closing).
   virtual void finish(const mpi::Comm& comm) = 0;

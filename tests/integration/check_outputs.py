@@ -123,6 +123,52 @@ class Checker:
         self.report.result(f"round trip TIFF -> .h5 -> .zarr -> .npy -> .ome.tif at {self.args.ranks} ranks",
                            problems)
 
+    def check_pyramid(self, inputs):
+        """--levels 3 on a cut-out with odd sides: every level read back by tifffile (SubIFDs)
+        and by strata (--level k) equals NumPy's 2x2 mean of the previous one; the planes
+        say where the cut-out lies in the source."""
+        rng = numpy.random.default_rng(11)
+        cases = {"zyx_u16": (inputs["zyx_u16"][1], "ZYX", {}),
+                 "czyx_f32": (inputs["czyx_f32"][1], "CZYX", {}),
+                 "yxs_rgb": (inputs["yxs_rgb"][1], "YXS", {"photometric": "rgb"})}
+        sized = rng.integers(0, 65535, (6, 41, 39), dtype=numpy.uint16)
+        sized_path = os.path.join(self.folder, "sized.ome.tif")
+        tifffile.imwrite(sized_path, sized, ome=True, metadata={
+            "axes": "ZYX", "PhysicalSizeX": 0.25, "PhysicalSizeY": 0.5, "PhysicalSizeZ": 2.0,
+            "PhysicalSizeXUnit": "µm", "PhysicalSizeYUnit": "µm", "PhysicalSizeZUnit": "µm"})
+        cases["sized"] = (sized, "ZYX", {"path": sized_path})
+        for name, (data, axes, extra) in cases.items():
+            path = extra.get("path") or inputs[name][0]
+            lead = len(axes) - (3 if axes.endswith("S") else 2)
+            # Leading axes from 1 (when longer than 1), Y from 2, X from 1: odd sides at level 0.
+            select = [f"{a}=1:" for a, n in zip(axes[:lead], data.shape) if n > 1 and a in "CZT"]
+            select += ["Y=2:", "X=1:"]
+            cut = data[tuple(slice(1, None) if axes[i] in "CZT" and data.shape[i] > 1 else
+                             slice(2, None) if axes[i] == "Y" else slice(1, None) if axes[i] == "X" else slice(None)
+                             for i in range(len(axes)))]
+            for codec in ("none", "deflate"):
+                output = os.path.join(self.folder, f"pyramid-{name}-{codec}.ome.tif")
+                problems = self.convert(path, output, codec, extra=["--levels", "3", "--select", ",".join(select),
+                                                                    "--max-memory", "256K"])
+                problems = problems or outputs_ome_tiff.level_problems(output, cut, 3, axes.endswith("S"))
+                reference = cut.squeeze()
+                for k in range(3 if not problems else 0):
+                    level = os.path.join(self.folder, f"level-{name}-{codec}-{k}.npy")
+                    done = self.strata("read", output, "--level", str(k), "-o", level)
+                    if done.returncode != 0:
+                        problems.append(f"strata --level {k}: " + done.describe())
+                        break
+                    got = numpy.load(level).squeeze()
+                    if got.shape != reference.shape or got.tobytes() != reference.tobytes():
+                        problems.append(f"strata --level {k}: differs from NumPy's ({got.shape}, {reference.shape})")
+                    reference = outputs_ome_tiff.downsample(reference, axes.endswith("S"))
+                if name == "sized" and not problems:
+                    expected = [(z, 0, 0, 1 * 0.25, 2 * 0.5, (1 + z) * 2.0, ("µm",) * 3) for z in range(5)]
+                    if outputs_ome_tiff.plane_positions(output) != expected:
+                        problems.append(f"plane positions {outputs_ome_tiff.plane_positions(output)}, "
+                                        f"expected {expected}")
+                self.report.result(f"{name} -> .ome.tif --levels 3 ({codec}) at {self.args.ranks} ranks", problems)
+
     def leftovers(self, output):
         folder, name = os.path.split(output)
         return glob.glob(os.path.join(folder, "." + name + ".strata-tmp-*"))
@@ -184,6 +230,7 @@ def main():
         for suffix in PEERS:
             checker.check_format(suffix, inputs)
         checker.check_round_trip(inputs)
+        checker.check_pyramid(inputs)
         checker.check_atomicity(inputs)
     finally:
         if not args.workdir:

@@ -46,6 +46,59 @@ def read_back(path):
 
 
 
+def downsample(plane_stack, samples=False):
+    """The next pyramid level as model/pyramid.hpp documents it: each pixel the mean of the
+    2x2 block of Y, X it covers (1x2, 2x1 or 1x1 at an odd edge), computed in double; integers
+    rounded half to even (np.round), floats cast back. Y and X are the last two axes, or the
+    two before the last with `samples` (YXS)."""
+    if samples:
+        return numpy.moveaxis(downsample(numpy.moveaxis(plane_stack, -1, 0)), 0, -1)
+    x = numpy.asarray(plane_stack)
+    y, w = x.shape[-2], x.shape[-1]
+    pad = [(0, 0)] * (x.ndim - 2) + [(0, y % 2), (0, w % 2)]
+    total = numpy.pad(x.astype(numpy.float64), pad)
+    count = numpy.pad(numpy.ones((y, w)), pad[-2:])
+    total = total.reshape(x.shape[:-2] + (total.shape[-2] // 2, 2, total.shape[-1] // 2, 2)).sum(axis=(-3, -1))
+    count = count.reshape(count.shape[0] // 2, 2, count.shape[1] // 2, 2).sum(axis=(1, 3))
+    mean = total / count
+    return (mean if x.dtype.kind == "f" else numpy.round(mean)).astype(x.dtype)
+
+
+def level_problems(path, expected, levels, samples=False):
+    """Every level tifffile reads from the SubIFDs of the OME series equals `expected`
+    (level 0) downsampled k times; reduced IFDs are NewSubfileType 1."""
+    problems = []
+    with tifffile.TiffFile(path) as tif:
+        series = tif.series[0]
+        if len(series.levels) != levels:
+            return [f"{len(series.levels)} levels, expected {levels}"]
+        reference = numpy.asarray(expected).squeeze()
+        for k, level in enumerate(series.levels):
+            got = level.asarray().squeeze()
+            if got.shape != reference.shape:
+                problems.append(f"level {k}: shape {got.shape}, expected {reference.shape}")
+            elif got.tobytes() != reference.tobytes():
+                problems.append(f"level {k}: {int(numpy.count_nonzero(got != reference))} values differ")
+            if k > 0 and level.keyframe.subfiletype != 1:
+                problems.append(f"level {k}: NewSubfileType {level.keyframe.subfiletype}, expected 1")
+            reference = downsample(reference, samples)
+    return problems
+
+
+def plane_positions(path):
+    """[(TheZ, TheC, TheT, PositionX, PositionY, PositionZ, units)] of the OME-XML's Plane elements."""
+    import xml.etree.ElementTree as ElementTree
+    with tifffile.TiffFile(path) as tif:
+        root = ElementTree.fromstring(tif.ome_metadata)
+    planes = []
+    for plane in root.iter("{http://www.openmicroscopy.org/Schemas/OME/2016-06}Plane"):
+        a = plane.attrib
+        planes.append((int(a["TheZ"]), int(a["TheC"]), int(a["TheT"]),
+                       *(float(a[f"Position{axis}"]) if f"Position{axis}" in a else None for axis in "XYZ"),
+                       tuple(a.get(f"Position{axis}Unit") for axis in "XYZ")))
+    return planes
+
+
 def storage_problems(path, codec=None):
     """What is wrong with how the file is stored: BigTIFF, one page per plane, the codec."""
     problems = []

@@ -227,6 +227,45 @@ INSTANTIATE_TEST_SUITE_P(Outputs, ArrayWriteFormats, ::testing::Values(".npy", "
                            return name;
                          });
 
+// Compressed outputs streamed in windows of a few planes (each rank several windows, some
+// ranks empty ones): .h5 chunks compressed on every rank and stored by rank 0, .ome.tif
+// strips placed per window, with a pyramid whose levels strata finds again.
+struct CompressedCase {
+  std::string suffix, codec;
+  int levels;
+};
+
+class ArrayWriteCompressed : public ArrayWrite, public ::testing::WithParamInterface<CompressedCase> {};
+
+TEST_P(ArrayWriteCompressed, StreamedOutputReadsBackAsTheSource) {
+  const ReferenceFile source = testing::write_reference(dir_, "npy_u16_czyx");
+  const std::string out = dir_ / ("out" + GetParam().suffix);
+  WriteOptions write;
+  write.codec = GetParam().codec;
+  write.levels = GetParam().levels;
+  write.read.max_memory = 3 * 2 * source.array.shape.back() * source.array.shape[source.array.shape.size() - 2] * 2;
+  EXPECT_NO_THROW(Array::open(source.path, MPI_COMM_WORLD).write(out, write));
+  ReadOptions options;
+  options.root = ranks() - 1;
+  Buffer back;
+  EXPECT_NO_THROW(back = Array::open(out, MPI_COMM_WORLD).gather(options));
+  if (rank() == options.root) {
+    EXPECT_EQ(first_difference(back.bytes(), source.array.bytes, 2), "");
+  }
+  EXPECT_EQ(Array::open(out, MPI_COMM_WORLD).info().level_count(), static_cast<std::size_t>(GetParam().levels));
+}
+
+INSTANTIATE_TEST_SUITE_P(Outputs, ArrayWriteCompressed,
+                         ::testing::Values(CompressedCase{".h5", "gzip", 1}, CompressedCase{".h5", "blosc-lz4", 1},
+                                           CompressedCase{".ome.tif", "deflate", 3},
+                                           CompressedCase{".ome.tif", "none", 2}),
+                         [](const ::testing::TestParamInfo<CompressedCase>& p) {
+                           std::string name = p.param.suffix.substr(1) + "_" + p.param.codec + "_" +
+                                              std::to_string(p.param.levels);
+                           std::replace_if(name.begin(), name.end(), [](char c) { return !std::isalnum(c); }, '_');
+                           return name;
+                         });
+
 TEST_F(ArrayWrite, AnExistingOutputIsRefusedUnlessOverwriting) {
   const ReferenceFile source = testing::write_reference(dir_, "npy_i64_yx_v3");
   const std::string out = dir_ / "out.npy";

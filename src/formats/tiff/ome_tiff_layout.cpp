@@ -27,8 +27,9 @@ static_assert(std::endian::native == std::endian::little, "strata writes little-
 // decode a plane in parallel, large enough that per-strip overhead does not matter.
 constexpr std::size_t kStripBytes = std::size_t{256} << 10;
 
-// Levels as tifffile and zstd default to: libdeflate at 6 is both faster and smaller than zlib at 6.
-constexpr int kDeflateLevel = 6;
+// Deflate at libdeflate's level 1: on the 500-plane benchmark stack (docs/benchmarks.md) it
+// wrote several times faster than level 6 for output a few per cent larger. zstd at its default.
+constexpr int kDeflateLevel = 1;
 constexpr int kZstdLevel = 3;
 
 // Strips are encoded in waves of about this many raw bytes (or one strip per thread): the
@@ -85,6 +86,47 @@ void add_physical_size(pugi::xml_node pixels, const ArrayInfo& info, char axis, 
   if (!unit->empty()) pixels.append_attribute(unit_name) = unit->c_str();
 }
 
+// The position of the voxel at `index` along `axis` in the source's frame: (origin + index)
+// × the axis's physical size, with OME's unit; nullopt when the size is not known.
+std::optional<std::pair<double, std::string>> position(const ArrayInfo& info, const std::vector<std::int64_t>& origin,
+                                                       char axis, std::int64_t index) {
+  const auto found = info.physical_sizes.find(axis);
+  if (found == info.physical_sizes.end()) return std::nullopt;
+  const std::optional<std::string> unit = ome_unit(found->second.unit, false);
+  if (!unit || !std::isfinite(found->second.value) || found->second.value <= 0) return std::nullopt;
+  const auto at = info.dims.find(axis);
+  const std::int64_t start = at != std::string::npos && at < origin.size() ? origin[at] : 0;
+  return std::pair{static_cast<double>(start + index) * found->second.value, unit->empty() ? "\u00b5m" : *unit};
+}
+
+// One Plane element per plane (after TiffData, as the schema orders them) saying where it
+// lies, when a physical size of X, Y or Z is known: a cut-out still says where it came from.
+void add_plane_positions(pugi::xml_node pixels, const ArrayInfo& info, const PlaneFormat& f,
+                         const std::vector<std::int64_t>& origin) {
+  const auto x = position(info, origin, 'X', 0), y = position(info, origin, 'Y', 0);
+  if (!x && !y && !position(info, origin, 'Z', 0)) return;
+  for (std::uint64_t plane = 0; plane < f.planes; ++plane) {
+    // DimensionOrder names the fastest axis first, after X and Y.
+    std::int64_t the_z = 0, the_c = 0, the_t = 0, rest = static_cast<std::int64_t>(plane);
+    for (char axis : std::string_view(f.dimension_order).substr(2)) {
+      const std::int64_t size = axis == 'Z' ? f.size_z : axis == 'C' ? f.size_c : f.size_t;
+      (axis == 'Z' ? the_z : axis == 'C' ? the_c : the_t) = rest % size;
+      rest /= size;
+    }
+    pugi::xml_node node = pixels.append_child("Plane");
+    node.append_attribute("TheZ") = the_z;
+    node.append_attribute("TheT") = the_t;
+    node.append_attribute("TheC") = the_c;
+    const std::pair<std::optional<std::pair<double, std::string>>, const char*> positions[] = {
+        {x, "PositionX"}, {y, "PositionY"}, {position(info, origin, 'Z', the_z), "PositionZ"}};
+    for (const auto& [value, name] : positions) {
+      if (!value) continue;
+      node.append_attribute(name) = shortest(value->first).c_str();
+      node.append_attribute((std::string(name) + "Unit").c_str()) = value->second.c_str();
+    }
+  }
+}
+
 struct StringWriter final : pugi::xml_writer {
   std::string text;
   void write(const void* data, std::size_t size) override { text.append(static_cast<const char*>(data), size); }
@@ -92,7 +134,7 @@ struct StringWriter final : pugi::xml_writer {
 
 // ---- IFDs ---------------------------------------------------------------------------------
 
-enum FieldType : std::uint16_t { kAscii = 2, kShort = 3, kLong = 4, kLong8 = 16 };
+enum FieldType : std::uint16_t { kAscii = 2, kShort = 3, kLong = 4, kLong8 = 16, kIfd8 = 18 };
 
 template <class T>
 void put(std::vector<std::byte>& out, T value) {
@@ -139,8 +181,10 @@ std::uint16_t sample_format(DType dtype) {
   }
 }
 
-// The tags of one IFD, in ascending order as TIFF requires.
-std::vector<Entry> ifd_entries(const PlaneFormat& f, bool first, std::span<const std::uint64_t> strip_offsets,
+// The tags of one IFD, in ascending order as TIFF requires: a full-resolution one (level 0)
+// lists its reduced levels' IFDs in `subifds`; a reduced one has none.
+std::vector<Entry> ifd_entries(const PlaneFormat& f, bool first, int level, std::span<const std::uint64_t> subifds,
+                               std::span<const std::uint64_t> strip_offsets,
                                std::span<const std::uint64_t> strip_sizes, std::string_view xml) {
   const bool rgb = f.samples == 3;
   const std::size_t extra_samples = f.samples - (rgb ? 3u : 1u);
@@ -148,7 +192,7 @@ std::vector<Entry> ifd_entries(const PlaneFormat& f, bool first, std::span<const
   const std::vector<std::uint16_t> formats(f.samples, sample_format(f.dtype));
   const std::vector<std::uint16_t> unspecified(extra_samples, 0);
   std::vector<Entry> e;
-  e.push_back(number<std::uint32_t>(254, kLong, 0));  // NewSubfileType: a full-resolution image
+  e.push_back(number<std::uint32_t>(254, kLong, level == 0 ? 0 : 1));  // NewSubfileType: 1, reduced resolution
   e.push_back(number<std::uint32_t>(256, kLong, f.width));
   e.push_back(number<std::uint32_t>(257, kLong, f.length));
   e.push_back(numbers<std::uint16_t>(258, kShort, bits));
@@ -162,6 +206,7 @@ std::vector<Entry> ifd_entries(const PlaneFormat& f, bool first, std::span<const
   e.push_back(number<std::uint16_t>(284, kShort, 1));  // PlanarConfiguration: interleaved samples
   e.push_back(text(305, "strata"));                    // Software
   if (f.predictor != 1) e.push_back(number<std::uint16_t>(317, kShort, f.predictor));
+  if (!subifds.empty()) e.push_back(numbers<std::uint64_t>(330, kIfd8, subifds));  // SubIFDs
   if (extra_samples > 0) e.push_back(numbers<std::uint16_t>(338, kShort, unspecified));
   e.push_back(numbers<std::uint16_t>(339, kShort, formats));
   return e;
@@ -202,10 +247,18 @@ void serialize(const std::vector<Entry>& entries, std::uint64_t at, std::uint64_
     }
 }
 
-// The size of a plane's IFD, from one built with placeholder values.
-std::uint64_t ifd_bytes(const PlaneFormat& f, bool first, std::size_t xml_bytes) {
+// The size of a plane's IFD at `level` of a pyramid of `levels`, from one built with
+// placeholder values.
+std::uint64_t ifd_bytes(const PlaneFormat& f, bool first, int level, int levels, std::size_t xml_bytes) {
   const std::vector<std::uint64_t> strips(f.strips_per_plane(), 0);
-  return serialized_bytes(ifd_entries(f, first, strips, strips, std::string(first ? xml_bytes : 0, ' ')));
+  const std::vector<std::uint64_t> subifds(level == 0 ? static_cast<std::size_t>(levels - 1) : 0, 0);
+  return serialized_bytes(
+      ifd_entries(f, first, level, subifds, strips, strips, std::string(first ? xml_bytes : 0, ' ')));
+}
+
+// Strips of about kStripBytes, whole rows, at least one.
+std::uint32_t rows_per_strip(const PlaneFormat& f) {
+  return static_cast<std::uint32_t>(std::clamp<std::size_t>(kStripBytes / f.row_bytes(), 1, f.length));
 }
 
 }  // namespace
@@ -252,7 +305,7 @@ PlaneFormat plane_format(const ArrayInfo& info, std::string_view codec) {
   f.width = static_cast<std::uint32_t>(width);
   f.samples = static_cast<std::uint16_t>(sample_count);
   f.planes = static_cast<std::uint64_t>(f.size_z * f.size_c * f.size_t);
-  f.rows_per_strip = static_cast<std::uint32_t>(std::clamp<std::size_t>(kStripBytes / f.row_bytes(), 1, f.length));
+  f.rows_per_strip = rows_per_strip(f);
 
   if (codec == "deflate") f.compression = 8;
   else if (codec == "zstd") f.compression = 50000;
@@ -276,7 +329,18 @@ PlaneFormat plane_format(const ArrayInfo& info, std::string_view codec) {
   return f;
 }
 
-std::string ome_xml(const ArrayInfo& info, const PlaneFormat& f, std::string_view uuid) {
+PlaneFormat level_format(const PlaneFormat& format, int level) {
+  PlaneFormat f = format;
+  for (int k = 0; k < level; ++k) {
+    f.width = (f.width + 1) / 2;
+    f.length = (f.length + 1) / 2;
+  }
+  f.rows_per_strip = rows_per_strip(f);
+  return f;
+}
+
+std::string ome_xml(const ArrayInfo& info, const PlaneFormat& f, std::string_view uuid,
+                    const std::vector<std::int64_t>& origin) {
   pugi::xml_document doc;
   pugi::xml_node declaration = doc.append_child(pugi::node_declaration);
   declaration.append_attribute("version") = "1.0";
@@ -314,6 +378,7 @@ std::string ome_xml(const ArrayInfo& info, const PlaneFormat& f, std::string_vie
   tiff_data.append_attribute("IFD") = 0;
   tiff_data.append_attribute("PlaneCount") = f.planes;
   tiff_data.append_child("UUID").text() = std::string(uuid).c_str();
+  add_plane_positions(pixels, info, f, origin);
 
   StringWriter writer;
   doc.save(writer, "", pugi::format_raw | pugi::format_skip_control_chars, pugi::encoding_utf8);
@@ -329,21 +394,36 @@ std::array<std::byte, 16> bigtiff_header(std::uint64_t first_ifd) {
   return header;
 }
 
-FileLayout::FileLayout(const PlaneFormat& format, std::size_t xml_bytes)
-    : planes_(format.planes),
-      first_ifd_bytes_(ifd_bytes(format, true, xml_bytes)),
-      ifd_bytes_(ifd_bytes(format, false, 0)) {}
-
-std::uint64_t FileLayout::ifd_offset(std::uint64_t plane) const noexcept {
+FileLayout::FileLayout(const PlaneFormat& format, std::size_t xml_bytes, int levels)
+    : first_ifd_bytes_(ifd_bytes(format, true, 0, levels, xml_bytes)) {
   constexpr std::uint64_t kHeader = 16;
-  return plane == 0 ? kHeader : kHeader + first_ifd_bytes_ + (plane - 1) * ifd_bytes_;
+  std::uint64_t at = kHeader + first_ifd_bytes_;
+  for (int k = 0; k < levels; ++k) {
+    formats_.push_back(level_format(format, k));
+    ifd_bytes_.push_back(ifd_bytes(formats_.back(), false, k, levels, 0));
+    if (k > 0) level_at_.push_back(at);
+    at += (k == 0 ? format.planes - 1 : format.planes) * ifd_bytes_.back();
+  }
+  data_offset_ = at;
 }
 
-void append_ifd(std::vector<std::byte>& out, const PlaneFormat& format, const FileLayout& layout,
-                std::uint64_t plane, std::span<const std::uint64_t> strip_offsets,
-                std::span<const std::uint64_t> strip_sizes, std::string_view xml) {
-  const std::uint64_t next = plane + 1 < format.planes ? layout.ifd_offset(plane + 1) : 0;
-  serialize(ifd_entries(format, plane == 0, strip_offsets, strip_sizes, xml), layout.ifd_offset(plane), next, out);
+std::uint64_t FileLayout::ifd_offset(std::uint64_t plane, int level) const noexcept {
+  constexpr std::uint64_t kHeader = 16;
+  if (level > 0) return level_at_[static_cast<std::size_t>(level - 1)] + plane * ifd_bytes_[static_cast<std::size_t>(level)];
+  return plane == 0 ? kHeader : kHeader + first_ifd_bytes_ + (plane - 1) * ifd_bytes_[0];
+}
+
+void append_ifd(std::vector<std::byte>& out, const FileLayout& layout, std::uint64_t plane, int level,
+                std::span<const std::uint64_t> strip_offsets, std::span<const std::uint64_t> strip_sizes,
+                std::string_view xml) {
+  const PlaneFormat& f = layout.format(level);
+  // The main chain links the full-resolution IFDs; reduced ones are reached through SubIFDs only.
+  const std::uint64_t next = level == 0 && plane + 1 < f.planes ? layout.ifd_offset(plane + 1) : 0;
+  std::vector<std::uint64_t> subifds;
+  if (level == 0)
+    for (int k = 1; k < layout.levels(); ++k) subifds.push_back(layout.ifd_offset(plane, k));
+  serialize(ifd_entries(f, plane == 0 && level == 0, level, subifds, strip_offsets, strip_sizes, xml),
+            layout.ifd_offset(plane, level), next, out);
 }
 
 void InPlacePacker::append(std::span<const std::byte> block, std::size_t consumed_end) {

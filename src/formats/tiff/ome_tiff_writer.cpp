@@ -6,13 +6,15 @@
 // Steps, each agreed over all ranks so that no rank hangs:
 // 1. every rank derives the same PlaneFormat; rank 0 draws the file's UUID and broadcasts
 //    it, so every rank builds the same OME-XML and FileLayout;
-// 2. rank 0 creates the file and writes the header; ranks holding planes open it;
-// 3. with a codec, each rank encodes its strips on its threads in waves of a few MiB into
-//    scratch (predictor 2 first, for integers) and packs them into the front of its slab's
-//    own memory (InPlacePacker): no second copy of the slab is ever made. An exclusive prefix
-//    sum of the ranks' packed totals then places each rank's data. Uncompressed, every
-//    offset follows from plane_begin and nothing is exchanged;
-// 4. each rank writes its data and its planes' IFDs.
+// 2. rank 0 creates the file and writes the header; the other ranks then open it;
+// 3. for each window (every rank the same number, in lockstep), each rank encodes the
+//    window's strips at every level on its threads in waves of a few MiB into scratch
+//    (predictor 2 first, for integers) and packs them into the front of the window's own
+//    memory (InPlacePacker): no copy of the window is made. An exclusive prefix sum of the
+//    ranks' packed totals places each rank's data after the previous round's total (the
+//    sum); uncompressed data is placed the same way, as it is;
+// 4. each rank writes the window's data and its planes' IFDs, then forgets both: memory
+//    stays at one window and its scratch, however many planes a rank has.
 // Every plane has the same Compression and Predictor: tifffile decodes all pages with
 // the first page's settings.
 #include <fcntl.h>
@@ -36,7 +38,6 @@
 #include "formats/tiff/ome_tiff_layout.hpp"
 #include "formats/format_writer.hpp"
 #include "strata/error.hpp"
-#include "strata/slab.hpp"
 
 namespace strata {
 namespace {
@@ -61,125 +62,120 @@ std::string random_uuid() {
   return text;
 }
 
-// Writes the IFDs of this rank's planes, whose strips lie back to back from `data_at` with
-// sizes `strip_sizes`, in batches of a few MiB (the IFDs of many small planes add up).
-void write_ifds(const io::OutputFile& file, const PlaneFormat& f, const FileLayout& layout, const Slab& slab,
-                std::span<const std::uint64_t> strip_sizes, std::uint64_t data_at, const std::string& xml) {
-  constexpr std::size_t kBatchBytes = std::size_t{4} << 20;
-  const std::uint32_t strips = f.strips_per_plane();
-  std::vector<std::uint64_t> offsets(strips);
-  std::vector<std::byte> batch;
-  std::uint64_t batch_at = layout.ifd_offset(static_cast<std::uint64_t>(slab.plane_begin));
-  for (std::int64_t p = slab.plane_begin; p < slab.plane_end; ++p) {
-    const auto sizes = strip_sizes.subspan(static_cast<std::size_t>(p - slab.plane_begin) * strips, strips);
-    for (std::uint32_t k = 0; k < strips; ++k) {
-      offsets[k] = data_at;
-      data_at += sizes[k];
-    }
-    ome_tiff::append_ifd(batch, f, layout, static_cast<std::uint64_t>(p), offsets, sizes, xml);
-    if (batch.size() >= kBatchBytes || p + 1 == slab.plane_end) {
-      file.write_at(batch, batch_at);
-      batch_at += batch.size();
-      batch.clear();
-    }
-  }
-}
-
-// Encoding threads: the CPUs this rank may use (its affinity mask when bound, else its share
-// of the node's). Collective.
-void write_ome_tiff(const mpi::Comm& comm, const std::string& path, const ArrayInfo& info, Slab& slab,
-                    std::string_view codec) {
-  PlaneFormat format;
-  std::string uuid;
-  mpi::agreed(comm, [&] {
-    format = ome_tiff::plane_format(info, codec);
-    if (slab.shape != info.shape || slab.dtype != info.dtype ||
-        slab.data.size() != static_cast<std::size_t>(slab.planes()) * format.plane_bytes())
-      throw Error("", "OME-TIFF: this rank's slab does not match the array " + info.dims + " " +
-                          std::string(name(info.dtype)));
-    if (comm.rank() == 0) uuid = random_uuid();
-  });
-  uuid = comm.broadcast(uuid, 0);
-
-  std::string xml;
-  std::optional<FileLayout> layout;
-  std::optional<io::OutputFile> file;
-  mpi::agreed(comm, [&] {
-    xml = ome_tiff::ome_xml(info, format, uuid);
-    layout.emplace(format, xml.size());
-    if (comm.rank() != 0) return;
-    file.emplace(path, O_WRONLY | O_CREAT | O_EXCL);
-    file->write_at(ome_tiff::bigtiff_header(layout->ifd_offset(0)), 0);
-  });
-
-  const int threads = format.compression == 1 ? 1 : exec::threads_per_rank(comm.ranks_on_node());
-  // The slab is consumed: compressed strips are packed into its own memory.
-  const std::span<std::byte> memory(slab.data.data(), slab.data.size());
-  ome_tiff::InPlacePacker packer(memory);
-  std::vector<std::uint64_t> strip_sizes;
-  mpi::agreed(comm, [&] {
-    if (slab.planes() == 0) return;
-    if (!file) file.emplace(path, O_WRONLY);
-    strip_sizes = format.compression == 1 ? ome_tiff::raw_strip_sizes(format, slab.planes())
-                                          : ome_tiff::encode_strips(memory, format, packer, threads);
-  });
-
-  const std::uint64_t before = format.compression == 1
-                                   ? static_cast<std::uint64_t>(slab.plane_begin) * format.plane_bytes()
-                                   : comm.exclusive_sum(packer.size());
-  const std::uint64_t data_at = layout->data_offset() + before;
-  mpi::agreed(comm, [&] {
-    if (!file) return;
-    if (format.compression == 1) {
-      file->write_at(slab.data.bytes(), data_at);
-    } else {
-      file->write_at(packer.in_place(), data_at);
-      file->write_at(packer.spill(), data_at + packer.in_place().size());
-    }
-    if (slab.planes() > 0) write_ifds(*file, format, *layout, slab, strip_sizes, data_at, xml);
-    file->close();
-  });
-}
-
 std::int64_t ome_tiff_plane_group(const OutputSpec& spec) {
-  if (spec.levels > 1) throw Error("", "pyramids (levels) are not written to .ome.tif yet");
   if (!spec.shard.empty() || spec.zarr_format != 2) throw Error("", "zarr_format and shards apply to .zarr outputs");
   return 1;
 }
 
-// Collects this rank's planes and writes them all at finish: the OME-TIFF layout places
-// compressed strips by a prefix sum over the ranks' whole parts.
+// One rank's planes, window by window: each window's strips at every level are encoded and
+// written at once, then their IFDs; a rank holds only the window it is given and the
+// encoding scratch (encode_strips packs into the window's own memory).
 class OmeTiffStream final : public OutputStream {
  public:
-  OmeTiffStream(const OutputSpec& spec, const std::vector<std::int64_t>& plane_bounds, int rank) : spec_(spec) {
-    slab_.shape = spec.info.shape;
-    slab_.dtype = spec.info.dtype;
-    slab_.plane_axes = spec.plane_axes;
-    slab_.plane_begin = plane_bounds[static_cast<std::size_t>(rank)];
-    slab_.plane_end = plane_bounds[static_cast<std::size_t>(rank) + 1];
-    slab_.data = Buffer(static_cast<std::size_t>(slab_.planes()) * slab_.plane_bytes());
+  // Collective.
+  OmeTiffStream(const mpi::Comm& comm, const OutputSpec& spec) : levels_(spec.levels) {
+    PlaneFormat format;
+    std::string uuid;
+    mpi::agreed(comm, [&] {
+      format = ome_tiff::plane_format(spec.info, spec.codec);
+      if (comm.rank() == 0) uuid = random_uuid();
+    });
+    uuid = comm.broadcast(uuid, 0);
+    mpi::agreed(comm, [&] {
+      xml_ = ome_tiff::ome_xml(spec.info, format, uuid, spec.origin);
+      layout_.emplace(format, xml_.size(), spec.levels);
+      if (comm.rank() != 0) return;
+      file_.emplace(spec.path, O_WRONLY | O_CREAT | O_EXCL);
+      file_->write_at(ome_tiff::bigtiff_header(layout_->ifd_offset(0)), 0);
+    });
+    // Opened once rank 0 has created it (the agreement above orders the two).
+    mpi::agreed(comm, [&] {
+      if (!file_) file_.emplace(spec.path, O_WRONLY);
+    });
+    data_at_ = layout_->data_offset();
+    threads_ = format.compression == 1 ? 1 : exec::threads_per_rank(comm.ranks_on_node());
   }
 
   void write(const mpi::Comm& comm, const PlaneWindow& window) override {
+    std::vector<Level> levels(window.planes() > 0 ? static_cast<std::size_t>(levels_) : 0);
+    std::uint64_t bytes = 0;
     mpi::agreed(comm, [&] {
-      const View& planes = window.levels.front();
-      std::memcpy(slab_.data.data() + static_cast<std::size_t>(window.plane_begin - slab_.plane_begin) * slab_.plane_bytes(),
-                  planes.data, planes.bytes());
+      for (int k = 0; k < static_cast<int>(levels.size()); ++k) {
+        const PlaneFormat& f = layout_->format(k);
+        const View& view = window.levels.at(static_cast<std::size_t>(k));
+        if (view.bytes() != static_cast<std::size_t>(window.planes()) * f.plane_bytes())
+          throw Error("", "OME-TIFF: a window's level " + std::to_string(k) + " does not match the array");
+        Level& level = levels[static_cast<std::size_t>(k)];
+        const std::span<std::byte> memory(view.data, view.bytes());
+        if (f.compression == 1) {
+          level.stored = {memory};
+          level.strip_sizes = ome_tiff::raw_strip_sizes(f, window.planes());
+        } else {
+          ome_tiff::InPlacePacker packer(memory);
+          level.strip_sizes = ome_tiff::encode_strips(memory, f, packer, threads_);
+          level.spill.assign(packer.spill().begin(), packer.spill().end());
+          level.stored = {packer.in_place(), level.spill};
+        }
+        for (const auto& part : level.stored) bytes += part.size();
+      }
+    });
+    // Windows are written in lockstep: this rank's data follows the lower ranks' in this round.
+    std::uint64_t at = data_at_ + comm.exclusive_sum(bytes);
+    data_at_ += comm.sum(bytes);
+    mpi::agreed(comm, [&] {
+      for (int k = 0; k < static_cast<int>(levels.size()); ++k) {
+        const Level& level = levels[static_cast<std::size_t>(k)];
+        write_ifds(window, k, level.strip_sizes, at);
+        for (const auto& part : level.stored) {
+          file_->write_at(part, at);
+          at += part.size();
+        }
+      }
     });
   }
 
-  void finish(const mpi::Comm& comm) override { write_ome_tiff(comm, spec_.path, spec_.info, slab_, spec_.codec); }
+  void finish(const mpi::Comm& comm) override {
+    mpi::agreed(comm, [&] { file_->close(); });
+  }
 
  private:
-  OutputSpec spec_;
-  Slab slab_;
+  // Writes the IFDs of the window's planes at `level`, whose strips lie back to back from
+  // `data_at` with sizes `strip_sizes`: they are consecutive in the file, one write.
+  void write_ifds(const PlaneWindow& window, int level, std::span<const std::uint64_t> strip_sizes,
+                  std::uint64_t data_at) const {
+    const std::uint32_t strips = layout_->format(level).strips_per_plane();
+    std::vector<std::uint64_t> offsets(strips);
+    std::vector<std::byte> batch;
+    for (std::int64_t p = window.plane_begin; p < window.plane_end; ++p) {
+      const auto sizes = strip_sizes.subspan(static_cast<std::size_t>(p - window.plane_begin) * strips, strips);
+      for (std::uint32_t k = 0; k < strips; ++k) {
+        offsets[k] = data_at;
+        data_at += sizes[k];
+      }
+      ome_tiff::append_ifd(batch, *layout_, static_cast<std::uint64_t>(p), level, offsets, sizes, xml_);
+    }
+    file_->write_at(batch, layout_->ifd_offset(static_cast<std::uint64_t>(window.plane_begin), level));
+  }
+
+  // One level of a window as stored: its bytes in order (the window's own memory, and what
+  // did not fit back into it), and the stored size of each of its strips.
+  struct Level {
+    std::vector<std::span<const std::byte>> stored;
+    std::vector<std::byte> spill;
+    std::vector<std::uint64_t> strip_sizes;
+  };
+
+  int levels_;
+  std::string xml_;
+  std::optional<FileLayout> layout_;
+  std::optional<io::OutputFile> file_;
+  std::uint64_t data_at_ = 0;  // where the next round of windows begins
+  int threads_ = 1;
 };
 
 std::unique_ptr<OutputStream> open_ome_tiff(const mpi::Comm& comm, const OutputSpec& spec,
-                                            const std::vector<std::int64_t>& plane_bounds) {
-  std::unique_ptr<OutputStream> stream;
-  mpi::agreed(comm, [&] { stream = std::make_unique<OmeTiffStream>(spec, plane_bounds, comm.rank()); });
-  return stream;
+                                            const std::vector<std::int64_t>&) {
+  return std::make_unique<OmeTiffStream>(comm, spec);
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-// HDF5's byte shuffle undone (codecs/shuffle.hpp), against a byte-by-byte shuffle.
+// HDF5's byte shuffle done and undone (codecs/shuffle.hpp), against a byte-by-byte shuffle.
 #include "codecs/shuffle.hpp"
 
 #include <gtest/gtest.h>
@@ -30,6 +30,16 @@ TEST(Shuffle, UnshuffleInvertsHdf5sShuffleWithTrailingBytes) {
       EXPECT_EQ(out, original);
     }
   }
+}
+
+TEST(Shuffle, ShuffleIsHdf5sShuffle) {
+  for (std::size_t element : {1u, 2u, 3u, 8u})
+    for (std::size_t count : {0u, 1u, 17u, 1000u}) {
+      const auto original = incompressible(element * count + element / 2);
+      std::vector<std::byte> out(original.size());
+      codecs::shuffle(original, out, element);
+      EXPECT_EQ(out, shuffled(original, element)) << count << " elements of " << element << " bytes";
+    }
 }
 
 TEST(Shuffle, KnownVector) {

@@ -70,6 +70,12 @@ unsigned dataset_read_chunk(hid_t dataset, std::span<const hsize_t> offset, std:
   return filter_mask;
 }
 
+void dataset_write_chunk(hid_t dataset, std::span<const hsize_t> offset, std::span<const std::byte> data,
+                         const std::string& path) {
+  check(H5Dwrite_chunk(dataset, H5P_DEFAULT, 0, offset.data(), data.size(), data.data()), path,
+        "HDF5: cannot write a chunk");
+}
+
 void dataset_read(hid_t dataset, hid_t memory_type, void* out, const std::string& path) {
   dataset_read(dataset, memory_type, H5S_ALL, H5S_ALL, out, path);
 }

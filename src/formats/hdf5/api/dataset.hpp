@@ -40,6 +40,11 @@ std::uint64_t dataset_chunk_storage_size(hid_t dataset, std::span<const hsize_t>
 unsigned dataset_read_chunk(hid_t dataset, std::span<const hsize_t> offset, std::span<std::byte> out,
                             const std::string& path);
 
+// Stores `data`, already filtered, as the chunk at `offset` of a dataset in a file opened
+// without MPI-IO (HDF5 1.10 fails direct chunk writes under it: docs/hdf5.md).
+void dataset_write_chunk(hid_t dataset, std::span<const hsize_t> offset, std::span<const std::byte> data,
+                         const std::string& path);
+
 // Elements converted to `memory_type`: all of them, or those selected in `file_space`
 // into `memory_space`.
 void dataset_read(hid_t dataset, hid_t memory_type, void* out, const std::string& path);

@@ -13,7 +13,10 @@
 #include <fstream>
 #include <numeric>
 
+#include <pugixml.hpp>
+
 #include "codecs/predictor.hpp"
+#include "model/pyramid.hpp"
 #include "formats/tiff/ome_xml.hpp"
 #include "formats/tiff/tiff_format.hpp"
 #include "strata/error.hpp"
@@ -101,6 +104,37 @@ TEST(OmeTiffPlaneFormat, RefusesWhatOmeTiffCannotHold) {
   EXPECT_NE(refusal(array_info("ZYX", {0, 3, 4}, DType::uint8)).find("empty"), std::string::npos);
   EXPECT_NE(refusal(array_info("ZYX", {1, 3, 4}, DType::uint8), "lzw").find("unknown codec"), std::string::npos);
   EXPECT_EQ(refusal(array_info("ZYX", {1, 3, 4}, DType::int32)), "");
+}
+
+TEST(OmeTiffPlaneFormat, LevelsHalveYAndXAsLevelShapeDoes) {
+  const PlaneFormat f = plane_format(array_info("ZYXS", {2, 1001, 3001, 3}, DType::uint16), "deflate");
+  for (int level = 1; level < 6; ++level) {
+    const PlaneFormat l = level_format(f, level);
+    const Shape shape = level_shape({2, 1001, 3001, 3}, 3, level);
+    EXPECT_EQ(l.length, static_cast<std::uint32_t>(shape[1])) << level;
+    EXPECT_EQ(l.width, static_cast<std::uint32_t>(shape[2])) << level;
+    EXPECT_EQ(l.planes, f.planes);
+    EXPECT_EQ(l.compression, f.compression);
+    EXPECT_EQ(l.predictor, f.predictor);
+    EXPECT_EQ(l.rows_per_strip, plane_format(array_info("YXS", {shape[1], shape[2], 3}, DType::uint16), "deflate")
+                                    .rows_per_strip);
+  }
+}
+
+TEST(OmeTiffLayout, SubIfdsFollowTheMainChainLevelByLevel) {
+  const PlaneFormat f = plane_format(array_info("ZYX", {3, 700, 400}, DType::uint16), "none");
+  const FileLayout flat(f, 100), pyramid(f, 100, 3);
+  EXPECT_EQ(pyramid.levels(), 3);
+  EXPECT_GT(pyramid.ifd_offset(1), flat.ifd_offset(1));  // IFD 0 lists its SubIFDs
+  // Each IFD is as long as append_ifd writes it, so nothing overlaps and nothing is left out.
+  std::vector<std::byte> ifds;
+  for (int level = 0; level < 3; ++level)
+    for (std::uint64_t p = 0; p < 3; ++p) {
+      EXPECT_EQ(ifds.size() + 16, pyramid.ifd_offset(p, level)) << level << " " << p;
+      const std::vector<std::uint64_t> strips(pyramid.format(level).strips_per_plane(), 0);
+      append_ifd(ifds, pyramid, p, level, strips, strips, std::string(100, 'x'));
+    }
+  EXPECT_EQ(ifds.size() + 16, pyramid.data_offset());
 }
 
 // ---- OME-XML ------------------------------------------------------------------------------
@@ -238,7 +272,7 @@ class OmeTiffFile : public ::testing::TestWithParam<std::string> {
         offsets.push_back(at);
         at += size;
       }
-      append_ifd(file, f, layout, p, offsets, strip_sizes, xml);
+      append_ifd(file, layout, p, 0, offsets, strip_sizes, xml);
     }
     EXPECT_EQ(file.size(), layout.data_offset());
     if (f.compression == 1) {
@@ -351,6 +385,31 @@ TEST_P(OmeTiffFile, LibtiffAndStrataReadItBack) {
     EXPECT_EQ(read.physical_sizes, c.info.physical_sizes);
     EXPECT_TRUE(array == strata_order(c.info, data)) << "strata reads other pixels";
   }
+}
+
+TEST(OmeTiffXml, PlanesSayWhereACutOutLies) {
+  ArrayInfo info = array_info("TZYX", {2, 3, 5, 6}, DType::uint8);
+  info.physical_sizes = {{'X', {0.25, "um"}}, {'Y', {0.5, ""}}, {'Z', {2, "nm"}}};
+  const std::string xml = ome_xml(info, plane_format(info, "none"), kUuid, {4, 10, 20, 30});
+  pugi::xml_document doc;
+  ASSERT_TRUE(doc.load_string(xml.c_str()));
+  std::vector<std::string> planes;
+  for (const auto& node : doc.select_nodes("//Plane")) {
+    const pugi::xml_node plane = node.node();
+    planes.push_back(std::string(plane.attribute("TheT").value()) + plane.attribute("TheZ").value() + " " +
+                     plane.attribute("PositionX").value() + plane.attribute("PositionXUnit").value() + " " +
+                     plane.attribute("PositionY").value() + plane.attribute("PositionYUnit").value() + " " +
+                     plane.attribute("PositionZ").value() + plane.attribute("PositionZUnit").value());
+  }
+  EXPECT_EQ(planes, (std::vector<std::string>{"00 7.5\u00b5m 10\u00b5m 20nm", "01 7.5\u00b5m 10\u00b5m 22nm",
+                                              "02 7.5\u00b5m 10\u00b5m 24nm", "10 7.5\u00b5m 10\u00b5m 20nm",
+                                              "11 7.5\u00b5m 10\u00b5m 22nm", "12 7.5\u00b5m 10\u00b5m 24nm"}));
+  EXPECT_EQ(tiff::parse_ome_xml(xml).images.at(0).size_z, 3);  // strata's own parser still reads it
+  // Without a physical size there is no position to give.
+  EXPECT_EQ(ome_xml(array_info("ZYX", {2, 3, 4}, DType::uint8), plane_format(array_info("ZYX", {2, 3, 4}, DType::uint8), "none"),
+                    kUuid, {1, 1, 1})
+                .find("<Plane"),
+            std::string::npos);
 }
 
 INSTANTIATE_TEST_SUITE_P(Codecs, OmeTiffFile,
