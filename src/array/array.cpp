@@ -1,5 +1,7 @@
 #include "strata/array.hpp"
 
+#include <algorithm>
+
 #include "array/layout.hpp"
 #include "formats/format.hpp"
 #include "mpi/comm.hpp"
@@ -96,11 +98,6 @@ Buffer Array::gather(const ReadOptions& options, ReadStats* stats) const {
   if (options.root < 0 || options.root >= comm.size())
     throw Error("", "ReadOptions::root " + std::to_string(options.root) +
                         " is not a rank of the array's communicator (0 to " + std::to_string(comm.size() - 1) + ")");
-  // The same on every rank, before anything is allocated.
-  if (options.max_memory && bytes() > options.max_memory)
-    throw Error("", "gathering the selection needs " + std::to_string(bytes()) + " bytes on rank " +
-                        std::to_string(options.root) + ", more than max_memory (" +
-                        std::to_string(options.max_memory) + " bytes): select less, or convert it (Array::write)");
   return read(Layout::root(options.root), options, stats).take();
 }
 
@@ -119,6 +116,15 @@ Box Array::part_box(const Layout& layout) const {
 Part Array::read(const Layout& layout, const ReadOptions& options, ReadStats* stats) const {
   const mpi::Comm& comm = *state().comm;
   const Box box = part_box(layout);  // also checks that the layout fits, the same on every rank
+  if (options.max_memory) {  // the same verdict on every rank, before anything is allocated
+    std::uint64_t largest = 0;
+    for (const Box& b : layout.boxes_for(shape(), comm.size()))
+      largest = std::max<std::uint64_t>(largest, static_cast<std::uint64_t>(b.count()) * size_of(dtype()));
+    if (largest > options.max_memory)
+      throw Error("", "the largest rank's part of the selection needs " + std::to_string(largest) +
+                          " bytes, more than max_memory (" + std::to_string(options.max_memory) +
+                          " bytes): select less, spread it over more ranks, or convert it (Array::write)");
+  }
   ReadStats s;
   Part part;
   switch (layout.kind) {
