@@ -117,8 +117,16 @@ void list_levels(TiffSeries& s) {
   }
   if (reduced == 0 || reduced == SIZE_MAX) return;
   const PlaneSource& first = first_stored(s);
+  std::vector<TiffPage> pages;
+  try {
+    pages = read_subifd_pages(s.files[first.file], first.page, reduced);
+  } catch (const Error&) {
+    // A damaged pyramid does not keep the full-resolution image from opening; --level N on
+    // it fails then, naming the SubIFD.
+    return;
+  }
   s.info.levels = {s.info.shape};
-  for (const TiffPage& page : read_subifd_pages(s.files[first.file], first.page, reduced)) {
+  for (const TiffPage& page : pages) {
     Shape shape = s.info.shape;
     shape[3] = page.length;
     shape[4] = page.width;
