@@ -8,7 +8,7 @@
 namespace strata {
 
 // A predefined datatype (never to be freed): MPI_UINT16_T for uint16, MPI_FLOAT for
-// float32, ...
+// float32, MPI_C_BOOL for bool, ...; MPI_DATATYPE_NULL for float16, which MPI lacks.
 MPI_Datatype mpi_datatype(DType t) noexcept;
 
 }  // namespace strata

@@ -93,16 +93,36 @@ void Comm::agree(std::exception_ptr local) const {
   throw decode(broadcast(std::move(text), first));
 }
 
+// Byte runs travel as their length, then the bytes in pieces of at most 1 GiB: MPI counts are int.
+constexpr std::uint64_t kPiece = std::uint64_t{1} << 30;
+
 std::string Comm::broadcast(std::string bytes, int root) const {
-  // Two steps: the length, then the bytes (in 1 GiB pieces: MPI counts are int).
   std::uint64_t n = bytes.size();
   check(MPI_Bcast(&n, 1, MPI_UINT64_T, root, comm_), "MPI_Bcast");
   bytes.resize(n);
-  constexpr std::uint64_t kPiece = std::uint64_t{1} << 30;
   for (std::uint64_t off = 0; off < n; off += kPiece) {
     int count = static_cast<int>(std::min(kPiece, n - off));
     check(MPI_Bcast(bytes.data() + off, count, MPI_BYTE, root, comm_), "MPI_Bcast");
   }
+  return bytes;
+}
+
+void Comm::send(std::span<const std::byte> bytes, int to) const {
+  std::uint64_t n = bytes.size();
+  check(MPI_Send(&n, 1, MPI_UINT64_T, to, 0, comm_), "MPI_Send");
+  for (std::uint64_t off = 0; off < n; off += kPiece)
+    check(MPI_Send(bytes.data() + off, static_cast<int>(std::min(kPiece, n - off)), MPI_BYTE, to, 0, comm_),
+          "MPI_Send");
+}
+
+std::vector<std::byte> Comm::receive(int from) const {
+  std::uint64_t n = 0;
+  check(MPI_Recv(&n, 1, MPI_UINT64_T, from, 0, comm_, MPI_STATUS_IGNORE), "MPI_Recv");
+  std::vector<std::byte> bytes(n);
+  for (std::uint64_t off = 0; off < n; off += kPiece)
+    check(MPI_Recv(bytes.data() + off, static_cast<int>(std::min(kPiece, n - off)), MPI_BYTE, from, 0, comm_,
+                   MPI_STATUS_IGNORE),
+          "MPI_Recv");
   return bytes;
 }
 

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <exception>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,9 @@ class Comm {
 
   // Collective. Returns root's `bytes` on every rank.
   std::string broadcast(std::string bytes, int root) const;
+  // Point to point: `bytes` (any size) to rank `to`, which takes them with receive(this rank).
+  void send(std::span<const std::byte> bytes, int to) const;
+  std::vector<std::byte> receive(int from) const;
 
   std::uint64_t max(std::uint64_t value) const;
   std::uint64_t sum(std::uint64_t value) const;

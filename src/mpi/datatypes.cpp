@@ -128,6 +128,8 @@ MPI_Datatype mpi_datatype(DType t) noexcept {
     case DType::int64: return MPI_INT64_T;
     case DType::float32: return MPI_FLOAT;
     case DType::float64: return MPI_DOUBLE;
+    case DType::bool_: return MPI_C_BOOL;
+    case DType::float16: break;  // MPI has no half-precision type
   }
   return MPI_DATATYPE_NULL;
 }

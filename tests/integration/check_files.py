@@ -18,6 +18,7 @@ when --missing-ok is given and FILE does not exist. Every command runs under a t
 a hang is a failure.
 """
 import argparse
+import contextlib
 import fnmatch
 import json
 import math
@@ -25,7 +26,9 @@ import os
 import shlex
 import signal
 import subprocess
+import shutil
 import sys
+import tempfile
 
 SKIP = 77
 DTYPE_SIZES = {"bool": 1, "uint8": 1, "int8": 1, "uint16": 2, "int16": 2, "float16": 2, "uint32": 4,
@@ -223,6 +226,32 @@ def check_entry(args, report, key, entry):
         report.result(f"{key}: read -n {args.ranks} --select {text}",
                       check_read(args.strata, args.mpiexec, args.ranks, path, text, part,
                                  args.timeout))
+
+
+def script_arguments(doc, extra=()):
+    """The options every CLI check script takes (strata, ranks, launcher, workdir, timeout),
+    plus `extra`: (flag, keyword arguments) pairs."""
+    p = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--strata", required=True)
+    p.add_argument("--ranks", type=int, required=True)
+    p.add_argument("--mpiexec", default="mpiexec --oversubscribe")
+    p.add_argument("--workdir", help="keep the files here (default: a temporary folder, removed)")
+    p.add_argument("--timeout", type=float, default=120)
+    for flag, options in extra:
+        p.add_argument(flag, **options)
+    return p.parse_args()
+
+
+@contextlib.contextmanager
+def work_folder(args, prefix):
+    """The folder a check writes in: --workdir (kept), else a temporary one removed after."""
+    folder = args.workdir or tempfile.mkdtemp(prefix=prefix)
+    os.makedirs(folder, exist_ok=True)
+    try:
+        yield folder
+    finally:
+        if not args.workdir:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def parse_arguments():

@@ -12,17 +12,14 @@ first input, the default codec on the others. Then the round trip TIFF -> .h5 ->
 rules: an existing output is refused without --force and replaced with it; a failed read
 leaves neither the output nor a temporary file. Exits 1 when a check failed.
 """
-import argparse
 import glob
 import os
-import shutil
 import sys
-import tempfile
 
 import numpy
 import tifffile
 
-from check_files import Report, mpiexec_command, one_json_object, run
+from check_files import Report, mpiexec_command, one_json_object, run, script_arguments, work_folder
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import outputs_hdf5  # noqa: E402
@@ -209,22 +206,10 @@ class Checker:
             self.report.result(f"failed read -> {suffix} leaves nothing", problems)
 
 
-def parse_arguments():
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--strata", required=True)
-    p.add_argument("--ranks", type=int, required=True)
-    p.add_argument("--mpiexec", default="mpiexec --oversubscribe")
-    p.add_argument("--workdir", help="keep the files here (default: a temporary folder, removed)")
-    p.add_argument("--timeout", type=float, default=120)
-    return p.parse_args()
-
-
 def main():
-    args = parse_arguments()
-    folder = args.workdir or tempfile.mkdtemp(prefix="strata-outputs-")
-    os.makedirs(folder, exist_ok=True)
+    args = script_arguments(__doc__)
     report = Report()
-    try:
+    with work_folder(args, "strata-outputs-") as folder:
         checker = Checker(args, report, folder)
         inputs = make_inputs(folder)
         for suffix in PEERS:
@@ -232,9 +217,6 @@ def main():
         checker.check_round_trip(inputs)
         checker.check_pyramid(inputs)
         checker.check_atomicity(inputs)
-    finally:
-        if not args.workdir:
-            shutil.rmtree(folder, ignore_errors=True)
     return report.summary()
 
 

@@ -9,11 +9,8 @@ A reduction of a 63 MB stack must peak under 63 MB per rank (it never holds its 
 usage: check_reduce.py --strata BIN --ranks N [--mpiexec "mpiexec --oversubscribe"]
                        [--workdir DIR] [--timeout SECONDS]
 """
-import argparse
 import os
-import shutil
 import sys
-import tempfile
 
 import h5py
 import numpy
@@ -22,7 +19,7 @@ import xxhash
 import zarr
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from check_files import Report, mpiexec_command, one_json_object, run  # noqa: E402
+from check_files import Report, mpiexec_command, one_json_object, run, script_arguments, work_folder  # noqa: E402
 
 OPS = {"max": numpy.max, "min": numpy.min, "sum": numpy.sum, "mean": numpy.mean}
 
@@ -134,17 +131,9 @@ class Checker:
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--strata", required=True)
-    p.add_argument("--ranks", type=int, required=True)
-    p.add_argument("--mpiexec", default="mpiexec --oversubscribe")
-    p.add_argument("--workdir", help="keep the files here (default: a temporary folder, removed)")
-    p.add_argument("--timeout", type=float, default=120)
-    args = p.parse_args()
-    folder = args.workdir or tempfile.mkdtemp(prefix="strata-reduce-")
-    os.makedirs(folder, exist_ok=True)
+    args = script_arguments(__doc__)
     report = Report()
-    try:
+    with work_folder(args, "strata-reduce-") as folder:
         checker = Checker(args, report, folder)
         for name, (path, data) in make_inputs(folder).items():
             dims, shape = checker.dims_and_shape(path)
@@ -167,9 +156,6 @@ def main():
             checker.check_checksum(name, path, data, dims, lead)
         checker.check_refusals(os.path.join(folder, "zyx_u16.ome.tif"))
         checker.check_memory(folder)
-    finally:
-        if not args.workdir:
-            shutil.rmtree(folder, ignore_errors=True)
     return report.summary()
 
 

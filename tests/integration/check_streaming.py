@@ -8,18 +8,16 @@ nothing read); a --max-memory smaller than one plane group is refused.
 usage: check_streaming.py --strata BIN --ranks N [--mpiexec "mpiexec --oversubscribe"]
                           [--workdir DIR] [--timeout SECONDS]
 """
-import argparse
 import os
 import shutil
 import sys
-import tempfile
 
 import numpy
 import tifffile
 import zarr
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from check_files import Report, mpiexec_command, one_json_object, run  # noqa: E402
+from check_files import Report, mpiexec_command, one_json_object, run, script_arguments, work_folder  # noqa: E402
 
 MIB = 1 << 20
 # A strata rank's own footprint (MPI, libraries, threads) is 25-40 MiB here; streaming adds
@@ -29,21 +27,13 @@ PEAK_LIMIT = 96 * MIB
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--strata", required=True)
-    p.add_argument("--ranks", type=int, required=True)
-    p.add_argument("--mpiexec", default="mpiexec --oversubscribe")
-    p.add_argument("--workdir", help="keep the files here (default: a temporary folder, removed)")
-    p.add_argument("--timeout", type=float, default=300)
-    args = p.parse_args()
-    folder = args.workdir or tempfile.mkdtemp(prefix="strata-streaming-")
-    os.makedirs(folder, exist_ok=True)
+    args = script_arguments(__doc__)
     report = Report()
 
     def strata(*strata_args):
         return run(mpiexec_command(args.mpiexec, args.ranks) + [args.strata, *strata_args], args.timeout)
 
-    try:
+    with work_folder(args, "strata-streaming-") as folder:
         stack = numpy.random.default_rng(5).integers(0, 65535, (400, 512, 512), dtype=numpy.uint16)
         source = os.path.join(folder, "stack.ome.tif")
         tifffile.imwrite(source, stack, ome=True, metadata={"axes": "ZYX"}, rowsperstrip=64)
@@ -80,9 +70,6 @@ def main():
         if done.returncode != 2 or "max_memory" not in done.stderr or os.path.exists(os.path.join(folder, "tiny.npy")):
             problems.append("expected exit 2 naming max_memory and no output: " + done.describe())
         report.result("a --max-memory below one plane is refused", problems)
-    finally:
-        if not args.workdir:
-            shutil.rmtree(folder, ignore_errors=True)
     return report.summary()
 
 

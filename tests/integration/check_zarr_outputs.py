@@ -18,13 +18,11 @@ Without node or zarrita (NODE_MODULES/zarrita, installed by `npm install --prefi
 BUILD/zarrita zarrita`) the zarrita checks are skipped, saying so; the others still run.
 Exits 1 when a check failed.
 """
-import argparse
 import json
 import os
 import shutil
 import subprocess
 import sys
-import tempfile
 
 import numpy
 import tifffile
@@ -33,7 +31,7 @@ import zarr
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "data"))
-from check_files import Report, check_read, mpiexec_command, one_json_object, run  # noqa: E402
+from check_files import Report, check_read, mpiexec_command, one_json_object, run, script_arguments, work_folder  # noqa: E402
 from check_outputs import make_inputs  # noqa: E402
 from fixture_expected import xxh3  # noqa: E402
 import outputs_zarr  # noqa: E402
@@ -248,78 +246,66 @@ class ZarrChecker:
         self.report.result(f"{' '.join(extra)} refused at {self.args.ranks} ranks", problems)
 
 
-def parse_arguments():
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--strata", required=True)
-    p.add_argument("--ranks", type=int, required=True)
-    p.add_argument("--mpiexec", default="mpiexec --oversubscribe")
-    p.add_argument("--node", default=shutil.which("node"))
-    p.add_argument("--zarrita", help="the node_modules folder holding zarrita")
-    p.add_argument("--workdir", help="keep the files here (default: a temporary folder, removed)")
-    p.add_argument("--timeout", type=float, default=120)
-    return p.parse_args()
-
-
 def main():
-    args = parse_arguments()
-    folder = args.workdir or tempfile.mkdtemp(prefix="strata-zarr-outputs-")
-    os.makedirs(folder, exist_ok=True)
+    args = script_arguments(__doc__, [("--node", {"default": shutil.which("node")}),
+                                      ("--zarrita", {"help": "the node_modules folder holding zarrita"})])
+    with work_folder(args, "strata-zarr-outputs-") as folder:
+        return check_all(args, folder)
+
+
+def check_all(args, folder):
     inputs_folder = os.path.join(folder, "inputs")
     os.makedirs(inputs_folder, exist_ok=True)
     outputs = os.path.join(folder, "outputs")
     os.makedirs(outputs, exist_ok=True)
     report = Report()
-    try:
-        c = ZarrChecker(args, report, outputs)
-        inputs = make_inputs(inputs_folder)
-        inputs.update(make_zarr_inputs(inputs_folder))
-        zyx, zyx_data = inputs["zyx_u16"]
+    c = ZarrChecker(args, report, outputs)
+    inputs = make_inputs(inputs_folder)
+    inputs.update(make_zarr_inputs(inputs_folder))
+    zyx, zyx_data = inputs["zyx_u16"]
 
-        # Zarr v2 pyramids, read by zarr-python 2: every input, every codec on one.
-        for name, (path, data) in inputs.items():
-            c.check(name, path, data, ["--levels", "3"], ["zarr-python"])
-        for codec in outputs_zarr.CODECS:
-            c.check("zyx_u16", zyx, zyx_data, ["--levels", "2", "--compress", codec], ["zarr-python"])
-        # A selection keeps its origin in the translation.
-        c.check("zyx_u16", zyx, zyx_data[1:6, 2:33, 3:30], ["--levels", "3", "--select", "Z=1:6,Y=2:33,X=3:30"],
-                ["zarr-python"], origin=[1, 2, 3])
+    # Zarr v2 pyramids, read by zarr-python 2: every input, every codec on one.
+    for name, (path, data) in inputs.items():
+        c.check(name, path, data, ["--levels", "3"], ["zarr-python"])
+    for codec in outputs_zarr.CODECS:
+        c.check("zyx_u16", zyx, zyx_data, ["--levels", "2", "--compress", codec], ["zarr-python"])
+    # A selection keeps its origin in the translation.
+    c.check("zyx_u16", zyx, zyx_data[1:6, 2:33, 3:30], ["--levels", "3", "--select", "Z=1:6,Y=2:33,X=3:30"],
+            ["zarr-python"], origin=[1, 2, 3])
 
-        # Zarr v3 (OME-NGFF 0.5), not sharded: zarrita, every codec; strata on one.
-        for codec in outputs_zarr.CODECS:
-            c.check("zyx_u16", zyx, zyx_data, ["--zarr-format", "3", "--levels", "2", "--compress", codec],
-                    ["zarrita"] + (["strata"] if codec == "blosc-lz4" else []))
-        for name in ("tczyx_u8", "czyx_f32", "yx_i16", "yxs_rgb", "zyx_bool"):
-            path, data = inputs[name]
-            c.check(name, path, data, ["--zarr-format", "3", "--levels", "3"], ["zarrita"])
+    # Zarr v3 (OME-NGFF 0.5), not sharded: zarrita, every codec; strata on one.
+    for codec in outputs_zarr.CODECS:
+        c.check("zyx_u16", zyx, zyx_data, ["--zarr-format", "3", "--levels", "2", "--compress", codec],
+                ["zarrita"] + (["strata"] if codec == "blosc-lz4" else []))
+    for name in ("tczyx_u8", "czyx_f32", "yx_i16", "yxs_rgb", "zyx_bool"):
+        path, data = inputs[name]
+        c.check(name, path, data, ["--zarr-format", "3", "--levels", "3"], ["zarrita"])
 
-        # Sharded: every codec, shards cut short at the end (7 planes in shards of 3).
-        for codec in outputs_zarr.CODECS:
-            out = c.check("zyx_u16", zyx, zyx_data,
-                          ["--zarr-format", "3", "--shard", "Z=3", "--levels", "2", "--compress", codec],
-                          ["zarrita", "strata"])
-        c.check_shard_files(out, "0", 3)
-        c.check_shard_files(out, "1", 3)
-        out = c.check("zyx_u16", zyx, zyx_data[1:6, 2:33, 3:30],
-                      ["--zarr-format", "3", "--shard", "Z=8", "--levels", "3", "--select", "Z=1:6,Y=2:33,X=3:30"],
-                      ["zarrita", "strata"], origin=[1, 2, 3])
-        c.check_shard_files(out, "2", 1)
-        for name, shard in (("tczyx_u8", "Z=3"), ("czyx_f32", "Z=2,Y=16,X=20"), ("yxs_rgb", "Y=21,X=100"),
-                            ("zyx_bool", "Z=2"), ("zyx_f16", "Z=4")):
-            path, data = inputs[name]
-            # node 20 has no Float16Array, which zarrita needs for float16: strata reads it.
-            readers = ["strata"] if name == "zyx_f16" else ["zarrita", "strata"]
-            c.check(name, path, data, ["--zarr-format", "3", "--shard", shard, "--levels", "3"], readers)
+    # Sharded: every codec, shards cut short at the end (7 planes in shards of 3).
+    for codec in outputs_zarr.CODECS:
+        out = c.check("zyx_u16", zyx, zyx_data,
+                      ["--zarr-format", "3", "--shard", "Z=3", "--levels", "2", "--compress", codec],
+                      ["zarrita", "strata"])
+    c.check_shard_files(out, "0", 3)
+    c.check_shard_files(out, "1", 3)
+    out = c.check("zyx_u16", zyx, zyx_data[1:6, 2:33, 3:30],
+                  ["--zarr-format", "3", "--shard", "Z=8", "--levels", "3", "--select", "Z=1:6,Y=2:33,X=3:30"],
+                  ["zarrita", "strata"], origin=[1, 2, 3])
+    c.check_shard_files(out, "2", 1)
+    for name, shard in (("tczyx_u8", "Z=3"), ("czyx_f32", "Z=2,Y=16,X=20"), ("yxs_rgb", "Y=21,X=100"),
+                        ("zyx_bool", "Z=2"), ("zyx_f16", "Z=4")):
+        path, data = inputs[name]
+        # node 20 has no Float16Array, which zarrita needs for float16: strata reads it.
+        readers = ["strata"] if name == "zyx_f16" else ["zarrita", "strata"]
+        c.check(name, path, data, ["--zarr-format", "3", "--shard", shard, "--levels", "3"], readers)
 
-        c.check_failed_read(zyx_data, ["--zarr-format", "3", "--shard", "Z=3", "--levels", "3"])
+    c.check_failed_read(zyx_data, ["--zarr-format", "3", "--shard", "Z=3", "--levels", "3"])
 
-        # Shards strata cannot write.
-        c.check_refused(zyx, ["--shard", "Z=3"], "shards are a Zarr v3 feature")
-        c.check_refused(inputs["tczyx_u8"][0], ["--zarr-format", "3", "--shard", "C=2"],
-                        "a shard of 2 along C is not supported")
-        c.check_refused(zyx, ["--zarr-format", "3", "--shard", "Y=8"], "a shard of 8 along Y is smaller than the plane")
-    finally:
-        if not args.workdir:
-            shutil.rmtree(folder, ignore_errors=True)
+    # Shards strata cannot write.
+    c.check_refused(zyx, ["--shard", "Z=3"], "shards are a Zarr v3 feature")
+    c.check_refused(inputs["tczyx_u8"][0], ["--zarr-format", "3", "--shard", "C=2"],
+                    "a shard of 2 along C is not supported")
+    c.check_refused(zyx, ["--zarr-format", "3", "--shard", "Y=8"], "a shard of 8 along Y is smaller than the plane")
     return report.summary()
 
 

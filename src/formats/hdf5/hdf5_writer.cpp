@@ -31,6 +31,7 @@
 #include "mpi/hints.hpp"
 #include "formats/format_writer.hpp"
 #include "strata/error.hpp"
+#include "strata/grid.hpp"
 #include "strata/slab.hpp"
 
 namespace strata {
@@ -267,32 +268,17 @@ EncodedChunks encode_chunks(const OutputSpec& spec, const View& planes, std::int
   return out;
 }
 
-// MPI counts are ints: large buffers travel in pieces of at most 1 GiB.
-constexpr std::size_t kMessageBytes = std::size_t{1} << 30;
-
 void send_chunks(const mpi::Comm& comm, const EncodedChunks& chunks) {
-  const std::uint64_t count = chunks.bounds.size();
-  mpi::check(MPI_Send(&count, 1, MPI_UINT64_T, 0, 0, comm.get()), "MPI_Send");
-  mpi::check(MPI_Send(chunks.bounds.data(), static_cast<int>(count), MPI_UINT64_T, 0, 0, comm.get()), "MPI_Send");
-  for (std::size_t at = 0; at < chunks.data.size(); at += kMessageBytes)
-    mpi::check(MPI_Send(chunks.data.data() + at, static_cast<int>(std::min(kMessageBytes, chunks.data.size() - at)),
-                        MPI_BYTE, 0, 0, comm.get()),
-               "MPI_Send");
+  comm.send(std::as_bytes(std::span(chunks.bounds)), 0);
+  comm.send(chunks.data, 0);
 }
 
 EncodedChunks receive_chunks(const mpi::Comm& comm, int from) {
   EncodedChunks chunks;
-  std::uint64_t count = 0;
-  mpi::check(MPI_Recv(&count, 1, MPI_UINT64_T, from, 0, comm.get(), MPI_STATUS_IGNORE), "MPI_Recv");
-  chunks.bounds.resize(count);
-  mpi::check(MPI_Recv(chunks.bounds.data(), static_cast<int>(count), MPI_UINT64_T, from, 0, comm.get(),
-                      MPI_STATUS_IGNORE),
-             "MPI_Recv");
-  chunks.data.resize(chunks.bounds.back());
-  for (std::size_t at = 0; at < chunks.data.size(); at += kMessageBytes)
-    mpi::check(MPI_Recv(chunks.data.data() + at, static_cast<int>(std::min(kMessageBytes, chunks.data.size() - at)),
-                        MPI_BYTE, from, 0, comm.get(), MPI_STATUS_IGNORE),
-               "MPI_Recv");
+  const std::vector<std::byte> bounds = comm.receive(from);
+  chunks.bounds.resize(bounds.size() / sizeof(std::uint64_t));
+  std::memcpy(chunks.bounds.data(), bounds.data(), bounds.size());
+  chunks.data = comm.receive(from);
   return chunks;
 }
 
@@ -376,7 +362,7 @@ class Hdf5Stream final : public OutputStream {
     EncodedChunks own;
     mpi::agreed(comm, [&] { own = encode_chunks(spec_, window.levels.front(), window.planes(), threads_); });
     // Which planes each rank's window holds: rank 0 must know where every chunk goes.
-    const std::vector<std::int64_t> begins = all_plane_begins(comm, window.plane_begin);
+    const std::vector<std::uint64_t> begins = comm.all_gather(static_cast<std::uint64_t>(window.plane_begin));
     if (comm.rank() != 0) {
       mpi::agreed(comm, [&] { send_chunks(comm, own); });
       return;
@@ -396,7 +382,7 @@ class Hdf5Stream final : public OutputStream {
     for (int r = 1; r < comm.size(); ++r) {
       try {
         const EncodedChunks chunks = receive_chunks(comm, r);
-        store(chunks, begins[static_cast<std::size_t>(r)]);
+        store(chunks, static_cast<std::int64_t>(begins[static_cast<std::size_t>(r)]));
       } catch (...) {
         if (!failure) failure = std::current_exception();
       }
@@ -404,24 +390,14 @@ class Hdf5Stream final : public OutputStream {
     comm.agree(failure);
   }
 
-  // Every rank's window.plane_begin, on rank 0.
-  static std::vector<std::int64_t> all_plane_begins(const mpi::Comm& comm, std::int64_t begin) {
-    std::vector<std::int64_t> begins(comm.rank() == 0 ? static_cast<std::size_t>(comm.size()) : 0);
-    mpi::check(MPI_Gather(&begin, 1, MPI_INT64_T, begins.data(), 1, MPI_INT64_T, 0, comm.get()), "MPI_Gather");
-    return begins;
-  }
-
   // Rank 0: writes `chunks`, the compressed planes first, first + 1, ...
   void store_chunks(const EncodedChunks& chunks, std::int64_t first) {
     auto lock = api::hdf5_lock();
-    const std::size_t leading = spec_.info.shape.size() - static_cast<std::size_t>(spec_.plane_axes);
+    const Shape leading(spec_.info.shape.begin(), spec_.info.shape.end() - spec_.plane_axes);
     std::vector<hsize_t> offset(spec_.info.shape.size(), 0);
     for (std::size_t j = 0; j + 1 < chunks.bounds.size(); ++j) {
-      std::int64_t rest = first + static_cast<std::int64_t>(j);  // the plane's index, unravelled in C order
-      for (std::size_t a = leading; a-- > 0;) {
-        offset[a] = static_cast<hsize_t>(rest % spec_.info.shape[a]);
-        rest /= spec_.info.shape[a];
-      }
+      const Index plane = unravel(first + static_cast<std::int64_t>(j), leading);
+      std::copy(plane.begin(), plane.end(), offset.begin());
       api::dataset_write_chunk(dataset_.get(), offset,
                                std::span(chunks.data).subspan(chunks.bounds[j], chunks.bounds[j + 1] - chunks.bounds[j]),
                                kUnnamed);
