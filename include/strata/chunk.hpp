@@ -39,6 +39,10 @@ struct ChunkTable {
                                     // when chunks are not one grid (TIFF strips and tiles)
   std::vector<std::uint8_t> fill;   // one element, native byte order: what chunks not stored
                                     // read as; empty = zeros
+  Shape partial_block;              // a chunk decodes in parts of this shape (aligned to its
+                                    // box's start): a read of part of it touches only the parts
+                                    // it meets (TIFF strips and tiles, raw rows; all ones = any
+                                    // box at proportional cost). Empty: any read decodes all of it.
   friend bool operator==(const ChunkTable&, const ChunkTable&) = default;
 };
 

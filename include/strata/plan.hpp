@@ -14,10 +14,12 @@ enum class Strategy { bytes, block, round_robin };
 Strategy parse_strategy(std::string_view name);  // "bytes", "block", "round-robin"
 std::string_view name(Strategy s) noexcept;
 
-// Estimated cost of reading a chunk: a·stored bytes + b·decoded bytes.
+// Estimated cost of reading a chunk: a·stored bytes + b·decoded bytes; layouts where ranks
+// own boxes also charge a byte that travels between ranks to its sender and its receiver.
 struct CostModel {
   double per_stored_byte = 1.0;
   double per_decoded_byte = 0.25;
+  double per_moved_byte = 0.25;
 };
 
 struct ChunkRead {

@@ -43,13 +43,14 @@ void from_json(const json& j, ChunkRef& c) {
 
 void to_json(json& j, const ChunkTable& t) {
   j = json{{"files", t.files}, {"codecs", t.codecs}, {"chunks", t.chunks}, {"chunk_shape", t.chunk_shape},
-           {"fill", json::binary(t.fill)}};
+           {"partial_block", t.partial_block}, {"fill", json::binary(t.fill)}};
 }
 void from_json(const json& j, ChunkTable& t) {
   j.at("files").get_to(t.files);
   j.at("codecs").get_to(t.codecs);
   j.at("chunks").get_to(t.chunks);
   j.at("chunk_shape").get_to(t.chunk_shape);
+  j.at("partial_block").get_to(t.partial_block);
   t.fill = j.at("fill").get_binary();
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // Owner-aware planning, for layouts where each rank owns a box of the selection (slab,
-// blocks, boxes): a pure function, no MPI. Each chunk is read by a rank that owns most of its
-// bytes; only the parts a rank decoded but does not own travel, as pieces.
+// blocks, boxes): a pure function, no MPI. Each chunk is read by a rank that owns part of it
+// (chunks that decode in parts, like TIFF strips, are shared out by part); only the parts a
+// rank decoded but does not own travel, as pieces.
 #include <cstdint>
 #include <vector>
 
@@ -31,9 +32,11 @@ struct OwnerPlan {
 };
 
 // `owned` holds one box per rank in the selection's coordinates (empty boxes allowed; boxes
-// may overlap). A chunk goes to the rank that owns most of its bytes; ties go to the rank
-// with the least cost so far, then the lowest rank. Throws strata::Error for an empty
-// selection or no ranks.
+// may overlap). A chunk whose table has partial blocks is cut at the owners' boundaries,
+// snapped to its blocks; each read (a chunk, or such a part) goes to an owner of part of it:
+// the one left with the least estimated cost (reading, plus `cost.per_moved_byte` for each
+// byte it sends or receives), ties to the one owning more, then the lowest rank. Throws
+// strata::Error for an empty selection or no ranks.
 OwnerPlan make_owner_plan(const ChunkTable& table, const Box& selection, std::size_t element_size,
                           const std::vector<Box>& owned, const CostModel& cost = {});
 

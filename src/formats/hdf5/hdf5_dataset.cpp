@@ -504,6 +504,8 @@ std::pair<Dataset, ChunkTable> describe(const std::string& spec) {
     d.access = external == 0 && element.plain ? Access::contiguous : Access::library;
     list_pieces(d, d.access == Access::contiguous && address ? *address : kNoAddress, stored,
                 external > 0 ? "external" : "raw", table);
+    // Raw bytes in the file: any box of a piece reads as its own rows.
+    if (d.access == Access::contiguous) table.partial_block.assign(d.info.shape.size(), 1);
   } else if (layout == H5D_CHUNKED) {
     d.info.storage = "chunked";
     const std::vector<hsize_t> chunk = api::plist_chunk(dcpl.get(), d.info.shape.size(), file_path);

@@ -99,6 +99,7 @@ std::unique_ptr<Driver> open_npy(const std::string& path, const OpenOptions& opt
   ChunkTable table;
   table.files = {path};
   table.codecs = {"raw"};
+  table.partial_block.assign(h.shape.size(), 1);  // raw rows: any box reads at its own cost
   const std::size_t lead = h.shape.size() > 2 ? h.shape.size() - 2 : 0;
   table.chunk_shape = h.shape;
   std::fill(table.chunk_shape.begin(), table.chunk_shape.begin() + static_cast<std::ptrdiff_t>(lead), 1);

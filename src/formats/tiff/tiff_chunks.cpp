@@ -23,6 +23,7 @@ class ChunkTableBuilder {
       for (std::int64_t c = 0; c < sizes_c; ++c)
         for (std::int64_t z = 0; z < sizes_z; ++z)
           add_plane({t, c, z}, series_.planes[(t * sizes_c + c) * sizes_z + z]);
+    out_.table.partial_block = partial_block();
     return std::move(out_);
   }
 
@@ -79,6 +80,21 @@ class ChunkTableBuilder {
         out_.table.chunks.push_back(std::move(chunk));
       }
     }
+  }
+
+  // The part of a chunk the reader decodes alone: a strip or a tile (a row, uncompressed),
+  // all samples of a pixel. Only when every page agrees; else none (the planner then keeps
+  // chunks whole, which is never wrong, only slower to share).
+  Shape partial_block() const {
+    Shape block;
+    for (const TiffEncoding& e : out_.encodings) {
+      Shape b(series_.info.shape.size(), 1);
+      if (!e.row_addressable()) b[3] = e.block_length, b[4] = e.block_width;
+      if (b.size() > 5 && e.sample_planes() == 1) b[5] = series_.info.shape[5];
+      if (!block.empty() && block != b) return {};
+      block = std::move(b);
+    }
+    return block;
   }
 
   std::int64_t rows_per_band(const TiffEncoding& e) const {
