@@ -166,25 +166,24 @@ ReadStats compute_into(Placement& layout, const Node& tree, const mpi::Comm& com
   const Array& driving = eval.driving();
   const Plan plan =
       layout.plan(driving.driver().chunks(), driving.selection(), size_of(tree.dtype), comm.size(), options);
-  const auto& reads = plan.ranks[static_cast<std::size_t>(comm.rank())].reads;
 
   comm.barrier();
   const double start = mpi::Comm::now();
-  mpi::agreed(comm, [&] {
-    layout.allocate(plan, comm.rank());
-    exec::parallel_for(reads.size(), threads, [&](std::size_t i, int worker) {
-      const ChunkRead& read = reads[i];
-      const View dest = layout.destination(read);
-      if (dest.is_contiguous()) {
-        eval.evaluate(read, worker, dest.data);
-        return;
-      }
-      const std::byte* block = eval.evaluate(read, worker, nullptr);
-      copy(View::contiguous(const_cast<std::byte*>(block), tree.dtype, read.dest.shape()), dest);
-    });
-    eval.release();
-  });
-  layout.exchange(comm, plan);
+  layout.fill(
+      [&](const RankPlan& part, const std::function<View(const ChunkRead&)>& destination) {
+        exec::parallel_for(part.reads.size(), threads, [&](std::size_t i, int worker) {
+          const ChunkRead& read = part.reads[i];
+          const View dest = destination(read);
+          if (dest.is_contiguous()) {
+            eval.evaluate(read, worker, dest.data);
+            return;
+          }
+          const std::byte* block = eval.evaluate(read, worker, nullptr);
+          copy(View::contiguous(const_cast<std::byte*>(block), tree.dtype, read.dest.shape()), dest);
+        });
+      },
+      plan, layout.planned_rank(comm), comm);
+  eval.release();
   return stats_of(comm, start, tree, plan);
 }
 

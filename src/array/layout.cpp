@@ -12,34 +12,95 @@
 namespace strata {
 namespace {
 
+// Where each of `rounds` rounds starts in a rank's reads (rounds + 1 bounds): runs of reads
+// of about equal decoded bytes, in plan order; a read larger than a round is a round alone.
+std::vector<std::size_t> round_bounds(const RankPlan& plan, std::size_t rounds) {
+  std::vector<std::size_t> bounds(rounds + 1, plan.reads.size());
+  bounds[0] = 0;
+  std::uint64_t done = 0;
+  std::size_t k = 1;
+  for (std::size_t i = 0; i < plan.reads.size() && k < rounds; ++i) {
+    done += plan.reads[i].decoded_bytes;
+    while (k < rounds && done * rounds >= plan.decoded_bytes * k) bounds[k++] = i + 1;
+  }
+  return bounds;
+}
+
+// The reads [first, last) of `plan`.
+RankPlan reads_between(const RankPlan& plan, std::size_t first, std::size_t last) {
+  RankPlan part;
+  part.reads.assign(plan.reads.begin() + static_cast<std::ptrdiff_t>(first),
+                    plan.reads.begin() + static_cast<std::ptrdiff_t>(last));
+  return part;
+}
+
 }  // namespace
+
+std::uint64_t DecodeThenExchange::fill(const DecodeReads& decode, const Plan& plan, int me, const mpi::Comm& comm) {
+  mpi::agreed(comm, [&] {
+    allocate(plan, me);
+    decode(plan.ranks[me], [&](const ChunkRead& r) { return destination(r); });
+  });
+  return exchange(comm, plan);
+}
 
 Plan RootPlacement::plan(const ChunkTable& table, const Box& selection, std::size_t element_size, int ranks,
                          const ReadOptions& options) {
   return make_plan(table, selection, element_size, ranks, options.strategy, options.cost);
 }
 
-void RootPlacement::allocate(const Plan& plan, int rank) {
-  is_root_ = rank == root_;
-  if (!is_root_) {
-    local_ = Buffer(plan.ranks[rank].decoded_bytes);
-  } else if (into_) {
-    target_ = *into_;
-  } else {
-    whole_ = Buffer(static_cast<std::size_t>(element_count(shape_)) * size_of(dtype_));
-    target_ = View::contiguous(whole_.data(), dtype_, shape_);
+std::uint64_t RootPlacement::fill(const DecodeReads& decode, const Plan& plan, int me, const mpi::Comm& comm) {
+  const int ranks = static_cast<int>(plan.ranks.size());
+  std::uint64_t largest = 0;
+  for (int r = 0; r < ranks; ++r)
+    if (r != root_) largest = std::max(largest, plan.ranks[r].decoded_bytes);
+  const std::size_t rounds = std::max<std::uint64_t>(1, (largest + round_bytes_ - 1) / round_bytes_);
+  std::vector<std::vector<std::size_t>> bounds;
+  for (const RankPlan& rank : plan.ranks) bounds.push_back(round_bounds(rank, rounds));
+  const RankPlan& mine = plan.ranks[me];
+  const std::vector<std::size_t>& my_bounds = bounds[me];
+  // A round's bytes in a send buffer: its reads back to back, from its first read's offset.
+  auto round_offset = [&](std::size_t k) {
+    return my_bounds[k] < mine.reads.size() ? mine.reads[my_bounds[k]].local_offset : mine.decoded_bytes;
+  };
+
+  const bool is_root = me == root_;
+  View target;
+  Buffer slots[2];
+  mpi::agreed(comm, [&] {
+    if (is_root && into_) {
+      target = *into_;
+    } else if (is_root) {
+      whole_ = Buffer(static_cast<std::size_t>(element_count(shape_)) * size_of(dtype_));
+      target = View::contiguous(whole_.data(), dtype_, shape_);
+    } else {
+      std::uint64_t slot_bytes = 0;
+      for (std::size_t k = 0; k < rounds; ++k) slot_bytes = std::max(slot_bytes, round_offset(k + 1) - round_offset(k));
+      for (Buffer& slot : slots) slot = Buffer(std::min(slot_bytes, mine.decoded_bytes));
+    }
+  });
+
+  mpi::RoundGather gather(comm, plan, root_, target);
+  std::vector<std::size_t> first(ranks), last(ranks);
+  std::uint64_t sent = 0;
+  for (std::size_t k = 0; k < rounds; ++k) {
+    const int slot = static_cast<int>(k % 2);
+    const std::uint64_t base = round_offset(k), bytes = round_offset(k + 1) - base;
+    mpi::agreed(comm, [&] {
+      if (!is_root && bytes > 0) gather.reuse(slot);
+      decode(reads_between(mine, my_bounds[k], my_bounds[k + 1]), [&](const ChunkRead& r) {
+        if (is_root) return target.sub(r.dest);
+        return View::contiguous(slots[slot].data() + (r.local_offset - base), dtype_, r.region.shape());
+      });
+    });
+    if (is_root) {
+      for (int r = 0; r < ranks; ++r) first[r] = bounds[r][k], last[r] = bounds[r][k + 1];
+      gather.receive(first, last);
+    } else if (bytes > 0) {
+      gather.send(slot, std::span<const std::byte>(slots[slot].data(), bytes));
+      sent += bytes;
+    }
   }
-}
-
-View RootPlacement::destination(const ChunkRead& read) {
-  if (is_root_) return target_.sub(read.dest);
-  return View::contiguous(local_.data() + read.local_offset, dtype_, read.region.shape());
-}
-
-std::uint64_t RootPlacement::exchange(const mpi::Comm& comm, const Plan& plan) {
-  const std::uint64_t sent = local_.size();
-  mpi::gather_pieces(comm, plan, local_.bytes(), target_, root_);
-  local_ = Buffer();
   return sent;
 }
 
@@ -147,11 +208,11 @@ ReadStats run_placement(Placement& placement, const Driver& driver, const Box& s
 
   comm.barrier();
   const double start = mpi::Comm::now();
-  mpi::agreed(comm, [&] {
-    placement.allocate(plan, me);
-    exec::execute(driver, plan.ranks[me], [&](const ChunkRead& r) { return placement.destination(r); }, threads);
-  });
-  const std::uint64_t sent = placement.exchange(comm, plan);
+  const std::uint64_t sent = placement.fill(
+      [&](const RankPlan& reads, const std::function<View(const ChunkRead&)>& destination) {
+        exec::execute(driver, reads, destination, threads);
+      },
+      plan, me, comm);
 
   ReadStats stats;
   stats.seconds = comm.max(mpi::Comm::now() - start);

@@ -4,33 +4,41 @@
 #include <exception>
 #include <vector>
 
-#include "mpi/datatypes.hpp"
 #include "strata/grid.hpp"
 
 namespace strata::mpi {
 
-void gather_pieces(const Comm& comm, const Plan& plan, std::span<const std::byte> local, const View& out,
-                   int root) {
-  constexpr int kTag = 7301;
-  if (comm.rank() != root) {
-    if (local.empty()) return;
-    Datatype type = bytes_type(local.size());
-    type.commit();
-    check(MPI_Send(local.data(), 1, type.get(), root, kTag, comm.get()), "MPI_Send");
-    return;
-  }
+namespace {
+constexpr int kRoundTag = 7301;
+}
+
+RoundGather::~RoundGather() {
+  // Never throws: the root received every posted send before the round that followed.
+  MPI_Waitall(2, sending_, MPI_STATUSES_IGNORE);
+}
+
+void RoundGather::reuse(int slot) { check(MPI_Wait(&sending_[slot], MPI_STATUS_IGNORE), "MPI_Wait"); }
+
+void RoundGather::send(int slot, std::span<const std::byte> bytes) {
+  reuse(slot);
+  types_[slot] = bytes_type(bytes.size());
+  types_[slot].commit();
+  check(MPI_Isend(bytes.data(), 1, types_[slot].get(), root_, kRoundTag, comm_.get(), &sending_[slot]), "MPI_Isend");
+}
+
+void RoundGather::receive(const std::vector<std::size_t>& first, const std::vector<std::size_t>& last) {
   std::vector<Datatype> types;
   std::vector<MPI_Request> requests;
-  for (int r = 0; r < comm.size(); ++r) {
-    const auto& reads = plan.ranks[r].reads;
-    if (r == root || reads.empty()) continue;
+  for (int r = 0; r < comm_.size(); ++r) {
+    if (r == root_ || first[r] == last[r]) continue;
+    const auto& reads = plan_.ranks[r].reads;
     std::vector<View> regions;
-    regions.reserve(reads.size());
-    for (const auto& read : reads) regions.push_back(out.sub(read.dest));
+    regions.reserve(last[r] - first[r]);
+    for (std::size_t i = first[r]; i < last[r]; ++i) regions.push_back(out_.sub(reads[i].dest));
     types.push_back(views_type(regions));
     types.back().commit();
     requests.emplace_back();
-    check(MPI_Irecv(MPI_BOTTOM, 1, types.back().get(), r, kTag, comm.get(), &requests.back()), "MPI_Irecv");
+    check(MPI_Irecv(MPI_BOTTOM, 1, types.back().get(), r, kRoundTag, comm_.get(), &requests.back()), "MPI_Irecv");
   }
   check(MPI_Waitall(static_cast<int>(requests.size()), requests.data(), MPI_STATUSES_IGNORE), "MPI_Waitall");
 }

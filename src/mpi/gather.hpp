@@ -1,22 +1,48 @@
 #pragma once
-// Gathers the pieces a plan gave to each rank into one C-order array on the root,
-// receiving each peer's pieces in place with one derived datatype per peer.
+// Gathers what ranks decoded onto one rank: a plan's reads in rounds (RootPlacement), or a
+// distributed array plane by plane (PlaneStream's gather).
 #include <cstddef>
 #include <functional>
 #include <span>
 #include <vector>
 
 #include "mpi/comm.hpp"
+#include "mpi/datatypes.hpp"
 #include "strata/buffer.hpp"
 #include "strata/plan.hpp"
 
 namespace strata::mpi {
 
-// Collective. On non-root ranks `local` holds this rank's reads back to back (at their
-// local_offset); on the root, `out` views the whole selection (any strides), where the root's
-// own reads already are. `out` is ignored elsewhere.
-void gather_pieces(const Comm& comm, const Plan& plan, std::span<const std::byte> local, const View& out,
-                   int root);
+// A gather in rounds (RootPlacement): in each round every rank other than the root sends
+// the reads it decoded that round, back to back in one of two send buffers (`slot` 0 or 1),
+// and the root receives them in place in `out` (any strides) with one derived datatype per
+// rank. A sender so holds two rounds' bytes, not its share, and decodes the next round while
+// the root takes this one.
+class RoundGather {
+ public:
+  RoundGather(const Comm& comm, const Plan& plan, int root, const View& out)
+      : comm_(comm), plan_(plan), root_(root), out_(out) {}
+  // Waits for the sends still in flight (the root took their bytes before its next round).
+  ~RoundGather();
+  RoundGather(const RoundGather&) = delete;
+  RoundGather& operator=(const RoundGather&) = delete;
+
+  // Not the root: returns once the send from buffer `slot` is done, so it may be reused.
+  void reuse(int slot);
+  // Not the root: starts sending `bytes` (this rank's reads of the round) from buffer `slot`.
+  void send(int slot, std::span<const std::byte> bytes);
+  // The root: receives rank r's reads [first[r], last[r]) of its plan into place, from every
+  // rank r other than itself that has any, and returns when all have arrived.
+  void receive(const std::vector<std::size_t>& first, const std::vector<std::size_t>& last);
+
+ private:
+  const Comm& comm_;
+  const Plan& plan_;
+  int root_;
+  View out_;
+  MPI_Request sending_[2] = {MPI_REQUEST_NULL, MPI_REQUEST_NULL};
+  Datatype types_[2];
+};
 
 // Collective. Hands `consume`, on `root`, each plane of an array of `shape` in C order (a
 // plane: the trailing `plane_axes` axes), assembled in one plane buffer from the ranks'

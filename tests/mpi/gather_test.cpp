@@ -1,9 +1,12 @@
 // Array::open + Array::gather over MPI: files written by reference writers (one rank writes,
 // every rank opens), gathered onto the first or the last rank by every strategy, whole and
-// through selections; the root's bytes must equal the written array's, the others get none.
+// through selections, in rounds of any size; the root's bytes must equal the written array's,
+// the others get none; a bad chunk in any round fails every rank alike.
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
+#include "array/layout.hpp"
 #include "mpi_test.hpp"
 #include "strata/array.hpp"
 #include "strata/error.hpp"
@@ -106,6 +109,24 @@ TEST_P(Gather, ASelectionOfASelectionIsRelativeToIt) {
   expect_gathers(second, file_.array.slice(box), options);
 }
 
+TEST_P(Gather, RoundsOfAnySizeGatherTheSameBytes) {
+  // The other ranks send what they decode in rounds (RootPlacement): one read a round, a few,
+  // or all at once, onto the last rank.
+  const Array a = open();
+  for (const std::uint64_t round_bytes : {std::uint64_t{1}, std::uint64_t{3000}, std::uint64_t{1} << 30}) {
+    SCOPED_TRACE("rounds of " + std::to_string(round_bytes) + " bytes");
+    RootPlacement placement(a.dtype(), a.shape(), ranks() - 1, {}, round_bytes);
+    ReadOptions options;
+    options.threads = 2;
+    EXPECT_NO_THROW(run_placement(placement, a.driver(), a.selection(), world(), options));
+    const Buffer got = placement.take();
+    if (rank() == ranks() - 1)
+      EXPECT_EQ(first_difference(got.bytes(), file_.array.bytes, file_.array.element_bytes()), "");
+    else
+      EXPECT_EQ(got.size(), 0u);
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Files, Gather,
                          ::testing::Values("npy_u16_czyx", "tiff_u16_strips", "tiff_u8_rgb_planar_separate_lzw_tiles",
                                            "zarr_u16_edge_chunks", "zarr_i32_zlib_nested_missing_chunks",
@@ -144,6 +165,31 @@ TEST_F(GatherRefusals, TruncatedNpyFailsOnEveryRankAlike) {
     std::filesystem::resize_file(dir_ / "cut.npy", 200);
   });
   EXPECT_NE(open_error(dir_ / "cut.npy").find("truncated"), std::string::npos);
+}
+
+TEST_F(GatherRefusals, ABadChunkInAnyRoundFailsEveryRankAlike) {
+  // The last chunk is corrupt: with one read a round it fails in the last round, after the
+  // root took the others' earlier rounds; every rank must end with the same error.
+  const ReferenceFile z = testing::write_reference(dir_, "zarr_i32_zlib_nested_missing_chunks");
+  testing::write_on_root([&] {
+    std::vector<std::filesystem::path> chunks;
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(z.file))
+      if (entry.is_regular_file() && entry.path().filename().string()[0] != '.') chunks.push_back(entry.path());
+    std::sort(chunks.begin(), chunks.end());
+    std::ofstream(chunks.back(), std::ios::binary | std::ios::trunc) << "not zlib data at all";
+  });
+  const Array a = Array::open(z.path, MPI_COMM_WORLD);
+  for (const int root : {0, ranks() - 1}) {
+    RootPlacement placement(a.dtype(), a.shape(), root, {}, 1);
+    std::string what = "(no error)";
+    try {
+      run_placement(placement, a.driver(), a.selection(), world(), ReadOptions{});
+    } catch (const Error& e) {
+      what = e.what();
+    }
+    EXPECT_NE(what.find("reading chunk"), std::string::npos) << what;
+    EXPECT_EQ(world().broadcast(what, 0), what);
+  }
 }
 
 TEST_F(GatherRefusals, SelectionOutsideTheArrayIsRefused) {
