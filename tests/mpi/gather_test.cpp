@@ -170,14 +170,7 @@ TEST_F(GatherRefusals, TruncatedNpyFailsOnEveryRankAlike) {
 TEST_F(GatherRefusals, ABadChunkInAnyRoundFailsEveryRankAlike) {
   // The last chunk is corrupt: with one read a round it fails in the last round, after the
   // root took the others' earlier rounds; every rank must end with the same error.
-  const ReferenceFile z = testing::write_reference(dir_, "zarr_i32_zlib_nested_missing_chunks");
-  testing::write_on_root([&] {
-    std::vector<std::filesystem::path> chunks;
-    for (const auto& entry : std::filesystem::recursive_directory_iterator(z.file))
-      if (entry.is_regular_file() && entry.path().filename().string()[0] != '.') chunks.push_back(entry.path());
-    std::sort(chunks.begin(), chunks.end());
-    std::ofstream(chunks.back(), std::ios::binary | std::ios::trunc) << "not zlib data at all";
-  });
+  const ReferenceFile z = testing::write_reference_with_bad_last_chunk(dir_, "zarr_i32_zlib_nested_missing_chunks");
   const Array a = Array::open(z.path, MPI_COMM_WORLD);
   for (const int root : {0, ranks() - 1}) {
     RootPlacement placement(a.dtype(), a.shape(), root, {}, 1);

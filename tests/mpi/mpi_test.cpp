@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <string>
 
 #include "strata/error.hpp"
@@ -59,6 +60,18 @@ ReferenceFile write_reference(const SharedDir& dir, const std::string& name) {
   write_on_root([&] {
     fs::create_directories(folder);
     file.write();
+  });
+  return file;
+}
+
+ReferenceFile write_reference_with_bad_last_chunk(const SharedDir& dir, const std::string& name) {
+  ReferenceFile file = write_reference(dir, name);
+  write_on_root([&] {
+    std::vector<fs::path> chunks;
+    for (const auto& entry : fs::recursive_directory_iterator(file.file))
+      if (entry.is_regular_file() && entry.path().filename().string()[0] != '.') chunks.push_back(entry.path());
+    std::sort(chunks.begin(), chunks.end());
+    std::ofstream(chunks.back(), std::ios::binary | std::ios::trunc) << "not zlib data at all";
   });
   return file;
 }

@@ -61,6 +61,10 @@ std::vector<long long> all_gather(long long value);
 // folder of `dir`; every rank gets its description.
 ReferenceFile write_reference(const SharedDir& dir, const std::string& name);
 
+// A Zarr reference case (a store of chunk files) whose last chunk, in key order, rank 0 has
+// overwritten with bytes no codec decodes.
+ReferenceFile write_reference_with_bad_last_chunk(const SharedDir& dir, const std::string& name);
+
 // Selections of an array of these dims and shape, as text: every axis of 3 or more
 // elements without its first and last element ("Z=1:4,Y=1:22,X=1:36"), and the last index
 // of the first axis of 2 or more plus the first 5 of the last axis ("Z=4,X=:5").

@@ -276,14 +276,7 @@ TEST_F(Arithmetic, BadOperandsAreRefusedWhenBuilt) {
 }
 
 TEST_F(Arithmetic, ABadChunkFailsEveryRankWithTheSameError) {
-  const ReferenceFile z = testing::write_reference(dir_, "zarr_i32_zlib_nested_missing_chunks");
-  testing::write_on_root([&] {
-    std::vector<std::filesystem::path> chunks;
-    for (const auto& entry : std::filesystem::recursive_directory_iterator(z.file))
-      if (entry.is_regular_file() && entry.path().filename().string()[0] != '.') chunks.push_back(entry.path());
-    std::sort(chunks.begin(), chunks.end());
-    std::ofstream(chunks.back(), std::ios::binary | std::ios::trunc) << "not zlib data at all";
-  });
+  const ReferenceFile z = testing::write_reference_with_bad_last_chunk(dir_, "zarr_i32_zlib_nested_missing_chunks");
   const Expression e(Array::open(z.path, MPI_COMM_WORLD));
   std::string what = "(no error)";
   try {
