@@ -184,6 +184,51 @@ std::string quoted_list(const std::vector<std::string>& names) {
   return s;
 }
 
+// The files other than its own (".") that a virtual dataset's sources name, each once.
+std::vector<std::string> other_source_files(const std::vector<api::VirtualSource>& sources) {
+  std::vector<std::string> files;
+  for (const auto& source : sources)
+    if (source.file != "." && std::find(files.begin(), files.end(), source.file) == files.end())
+      files.push_back(source.file);
+  return files;
+}
+
+// How deep strata follows virtual datasets whose sources are virtual datasets of their own file.
+constexpr int kVirtualDepth = 4;
+
+// What `dataset` (in the open file `file`) reads besides that file, for a refusal: its
+// external storage files, a virtual dataset's source files, and what the sources a virtual
+// dataset takes from its own file ("."), themselves read (they may be external links,
+// external storage or virtual datasets too). Empty when it reads nothing else.
+std::string other_files_read(hid_t file, hid_t dataset, const std::string& path, int depth) {
+  const Id dcpl = api::dataset_creation_plist(dataset, path);
+  const H5D_layout_t layout = api::plist_layout(dcpl.get(), path);
+  if (layout == H5D_CONTIGUOUS) {
+    std::vector<std::string> names;
+    for (const auto& slot : api::plist_external(dcpl.get(), path)) names.push_back(slot.name);
+    return names.empty() ? "" : "keeps its elements in other files (external storage): " + quoted_list(names);
+  }
+  if (layout != H5D_VIRTUAL) return "";
+  const std::vector<api::VirtualSource> sources = api::plist_virtual_sources(dcpl.get(), path);
+  if (const std::vector<std::string> others = other_source_files(sources); !others.empty()) return "is a virtual dataset reading other files: " + quoted_list(others);
+  for (const auto& source : sources) {
+    if (depth == 0) return "is a virtual dataset whose sources nest more than " + std::to_string(kVirtualDepth) + " deep";
+    Id opened;
+    try {
+      opened = api::dataset_open(file, source.dataset, path);
+    } catch (const Error&) {
+      continue;  // not there (or a name pattern): HDF5 reads the fill value, nothing else
+    }
+    const std::string via = "is a virtual dataset whose source " + source.dataset + " ";
+    if (!api::object_same_file(file, opened.get(), path)) {
+      const Id other = api::object_file(opened.get(), path);
+      return via + "lies in another file, \"" + api::file_name(other.get(), path) + "\"";
+    }
+    if (std::string what = other_files_read(file, opened.get(), path, depth - 1); !what.empty()) return via + what;
+  }
+  return "";
+}
+
 // Every file an external-storage dataset in `holder` reads, where HDF5 finds it, must hold
 // the bytes its slot names: HDF5 reads what a short file lacks as zeros, and fails on a
 // missing one without naming it.
@@ -516,6 +561,10 @@ std::pair<Dataset, ChunkTable> describe(const std::string& spec, bool allow_exte
     if (!allow_external)
       throw refused(file_path, context + " lies in another file, \"" + d.data_file + "\", reached through an external link");
   }
+  if (!allow_external)
+    if (const std::string what = other_files_read(data_file.get(), dataset.get(), file_path, kVirtualDepth);
+        !what.empty())
+      throw refused(file_path, context + " " + what);
 
   const Id type = api::dataset_type(dataset.get(), file_path);
   const ElementType element = classify(type.get(), file_path);
@@ -569,13 +618,7 @@ std::pair<Dataset, ChunkTable> describe(const std::string& spec, bool allow_exte
     d.info.storage = "contiguous";
     const std::vector<api::ExternalSlot> slots = api::plist_external(dcpl.get(), file_path);
     const auto external = slots.size();
-    if (external > 0) {
-      std::vector<std::string> names;
-      for (const auto& slot : slots) names.push_back(slot.name);
-      if (!allow_external)
-        throw refused(file_path, context + " keeps its elements in other files (external storage): " + quoted_list(names));
-      check_external_storage(slots, d.data_file, d, context);
-    }
+    if (external > 0) check_external_storage(slots, d.data_file, d, context);  // allowed: refused above otherwise
     const std::optional<std::uint64_t> address = api::dataset_offset(dataset.get());
     const bool stored = external > 0 || address;
     d.access = external == 0 && element.plain ? Access::contiguous : Access::library;
@@ -608,13 +651,9 @@ std::pair<Dataset, ChunkTable> describe(const std::string& spec, bool allow_exte
     list_chunks(data_file.get(), dataset.get(), d, count, table);
   } else if (layout == H5D_VIRTUAL) {
     d.info.storage = "virtual";
-    std::vector<std::string> sources;
-    for (const auto& source : api::plist_virtual_sources(dcpl.get(), file_path))
-      if (source.file != "." && std::find(sources.begin(), sources.end(), source.file) == sources.end())
-        sources.push_back(source.file);
-    if (!sources.empty() && !allow_external)
-      throw refused(file_path, context + " is a virtual dataset reading other files: " + quoted_list(sources));
-    check_virtual_sources(sources, d.data_file, d, context);
+    // Other files here are allowed (refused above otherwise).
+    check_virtual_sources(other_source_files(api::plist_virtual_sources(dcpl.get(), file_path)), d.data_file, d,
+                          context);
     d.access = Access::library;
     list_pieces(d, kNoAddress, true, "virtual", table);
   } else {
