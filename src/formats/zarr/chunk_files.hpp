@@ -20,8 +20,8 @@ class ChunkFiles {
 
  private:
   std::string dir_;
-  std::string checked_folder_;  // the key folder last found inside (keys come in C order:
-                                // runs of them share one), so each is resolved once
+  std::string checked_folder_;  // the key folder checked last (keys come in C order: runs of
+                                // them share one), so each folder is lstat()ed once
 };
 
 }  // namespace strata::zarr

@@ -615,7 +615,7 @@ TEST_F(ZarrConfinement, ChunkKeysThatAreLinksOutAreRefusedLinksInsideFollowed) {
   EXPECT_NE(refusal("store.zarr").find("names \"c/0/0\", outside"), std::string::npos) << refusal("store.zarr");
   fs::remove_all(store / "c");
   fs::create_directory_symlink(tmp.path() / "outside/c", store / "c");  // a folder of the key
-  EXPECT_NE(refusal("store.zarr").find("names \"c/0\", outside"), std::string::npos) << refusal("store.zarr");
+  EXPECT_NE(refusal("store.zarr").find("names \"c\", outside"), std::string::npos) << refusal("store.zarr");
   fs::remove(store / "c");
   fs::create_directories(store / "kept/0");
   write_file(store / "kept/0/0", a.bytes);
