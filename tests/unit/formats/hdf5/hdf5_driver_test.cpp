@@ -288,6 +288,45 @@ TEST_F(Hdf5Written, UserBlockShiftsEveryAddress) {
   EXPECT_TRUE(same_bytes(read_all(*open("ub.h5:/contiguous")), buffer_of(data)));
 }
 
+// A dataset behind an external link lies in the link's target: its bytes, at the target's
+// addresses (and user block), come from there, not from the holder, whose bytes at those
+// offsets are its own decoy's (read there before: wrong values without an error). Refused
+// unless allowed, naming the target. docs/security.md.
+TEST_F(Hdf5Written, ExternalLinksAreReadFromTheirTargetOnlyWhenAllowed) {
+  const auto data = pattern<std::uint16_t>(4 * 30 * 31);
+  for (const bool chunked : {false, true}) {
+    write(
+        "target.h5", chunked ? "chunked" : "contiguous", {4, 30, 31}, H5T_STD_U16LE, H5T_NATIVE_UINT16, data,
+        [&](hid_t dcpl) {
+          if (!chunked) return;
+          const hsize_t chunk[3] = {1, 30, 31};
+          H5Pset_chunk(dcpl, 3, chunk);
+          H5Pset_deflate(dcpl, 6);
+        },
+        1024);
+  }
+  write("holder.h5", "decoy", {200, 200}, H5T_STD_U16LE, H5T_NATIVE_UINT16, pattern<std::uint16_t>(200 * 200));
+  {
+    auto lock = hdf5::api::hdf5_lock();
+    const hdf5::api::Id f(H5Fopen(path("holder.h5").c_str(), H5F_ACC_RDWR, H5P_DEFAULT));
+    ASSERT_GE(H5Lcreate_external("target.h5", "/contiguous", f.get(), "contiguous", H5P_DEFAULT, H5P_DEFAULT), 0);
+    ASSERT_GE(H5Lcreate_external("target.h5", "/chunked", f.get(), "chunked", H5P_DEFAULT, H5P_DEFAULT), 0);
+  }
+  for (const std::string name : {"contiguous", "chunked"}) {
+    const std::string why = message_of([&] { open("holder.h5:/" + name); });
+    EXPECT_NE(why.find("/" + name + " is an external link to /" + name + " in \"target.h5\""), std::string::npos)
+        << why;
+    EXPECT_NE(why.find("--allow-external"), std::string::npos) << why;
+    OpenOptions allow;
+    allow.allow_external = true;
+    const auto driver = hdf5_format().open(path("holder.h5:/" + name), allow);
+    EXPECT_EQ(driver->chunks().files, std::vector<std::string>{path("target.h5")});
+    EXPECT_EQ(access_of(*driver), name == "chunked" ? "chunks_by_address" : "contiguous");
+    EXPECT_TRUE(same_bytes(read_all(*driver), buffer_of(data))) << name;
+    EXPECT_TRUE(same_bytes(read_all(*hdf5_format().restore(driver->save())), buffer_of(data))) << name;
+  }
+}
+
 TEST_F(Hdf5Written, RecognizesHdf5FilesAndDatasetPaths) {
   write("r.h5", "data", {2, 3}, H5T_STD_U8LE, H5T_NATIVE_UINT8, pattern<std::uint8_t>(6), [](hid_t) {});
   const auto recognizes = hdf5_format().recognizes;
