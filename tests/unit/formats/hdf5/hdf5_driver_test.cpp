@@ -129,6 +129,22 @@ class Hdf5Written : public ::testing::Test {
     }
   }
 
+  // A file with a 1024-byte user block holding `data` (4x30x31) twice: /contiguous, and
+  // /chunked (one deflated chunk per plane, read by address).
+  void write_user_block_file(const std::string& file, const std::vector<std::uint16_t>& data) {
+    for (const bool chunked : {false, true}) {
+      write(
+          file, chunked ? "chunked" : "contiguous", {4, 30, 31}, H5T_STD_U16LE, H5T_NATIVE_UINT16, data,
+          [&](hid_t dcpl) {
+            if (!chunked) return;
+            const hsize_t chunk[3] = {1, 30, 31};
+            H5Pset_chunk(dcpl, 3, chunk);
+            H5Pset_deflate(dcpl, 6);
+          },
+          1024);
+    }
+  }
+
   // The dataset read back by the HDF5 library itself (its filters: the in-process Blosc one).
   template <typename T>
   std::vector<T> read_with_hdf5(const std::string& file, const std::string& name, hid_t memory_type,
@@ -266,18 +282,7 @@ TEST_F(Hdf5Written, ContiguousPlanesAreCutIntoBandsPastSixteenMebibytes) {
 
 TEST_F(Hdf5Written, UserBlockShiftsEveryAddress) {
   const auto data = pattern<std::uint16_t>(4 * 30 * 31);
-  for (const bool chunked : {false, true}) {
-    const std::string name = chunked ? "chunked" : "contiguous";
-    write(
-        "ub.h5", name, {4, 30, 31}, H5T_STD_U16LE, H5T_NATIVE_UINT16, data,
-        [&](hid_t dcpl) {
-          if (!chunked) return;
-          const hsize_t chunk[3] = {1, 30, 31};
-          H5Pset_chunk(dcpl, 3, chunk);
-          H5Pset_deflate(dcpl, 6);
-        },
-        1024);
-  }
+  write_user_block_file("ub.h5", data);
   std::vector<std::byte> head(8);
   {
     std::ifstream in(path("ub.h5"), std::ios::binary);
@@ -294,17 +299,7 @@ TEST_F(Hdf5Written, UserBlockShiftsEveryAddress) {
 // unless allowed, naming the target. docs/security.md.
 TEST_F(Hdf5Written, ExternalLinksAreReadFromTheirTargetOnlyWhenAllowed) {
   const auto data = pattern<std::uint16_t>(4 * 30 * 31);
-  for (const bool chunked : {false, true}) {
-    write(
-        "target.h5", chunked ? "chunked" : "contiguous", {4, 30, 31}, H5T_STD_U16LE, H5T_NATIVE_UINT16, data,
-        [&](hid_t dcpl) {
-          if (!chunked) return;
-          const hsize_t chunk[3] = {1, 30, 31};
-          H5Pset_chunk(dcpl, 3, chunk);
-          H5Pset_deflate(dcpl, 6);
-        },
-        1024);
-  }
+  write_user_block_file("target.h5", data);
   write("holder.h5", "decoy", {200, 200}, H5T_STD_U16LE, H5T_NATIVE_UINT16, pattern<std::uint16_t>(200 * 200));
   {
     auto lock = hdf5::api::hdf5_lock();
