@@ -9,6 +9,7 @@ namespace strata::cli {
 struct InfoOptions {
   std::string path;
   int level = 0;
+  bool allow_external = false;  // HDF5 datasets may read other files (OpenOptions::allow_external)
   bool json = false;
 };
 
@@ -18,6 +19,7 @@ struct PlanOptions {
   std::string strategy = "bytes";
   std::string select;
   int level = 0;
+  bool allow_external = false;
   bool json = false;
 };
 
@@ -28,6 +30,7 @@ struct ReadOptions {
   std::string layout = "root";  // root | slab[:AXIS] | blocks[:GRID] | replicated
   int threads = 0;
   int level = 0;
+  bool allow_external = false;
   bool checksum = false;
   bool json = false;
   std::string output;    // -o: convert into this file instead of gathering

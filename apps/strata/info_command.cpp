@@ -9,7 +9,7 @@
 namespace strata::cli {
 
 int run_info(const InfoOptions& options) {
-  const auto driver = open_file(options.path, OpenOptions{options.level});
+  const auto driver = open_file(options.path, OpenOptions{options.level, options.allow_external});
   const ArrayInfo& info = driver->info();
   const ChunkTable& table = driver->chunks();
   std::uint64_t stored = 0;

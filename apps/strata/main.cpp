@@ -34,10 +34,18 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", strata::kVersion);
 
+  // One flag on every command that opens an input (docs/security.md).
+  const auto allow_external = [](CLI::App* command, bool& value) {
+    command->add_flag("--allow-external", value,
+                      "Let an HDF5 dataset read other files: an external link's target, external storage files, a "
+                      "virtual dataset's sources (refused by default: docs/security.md)");
+  };
+
   InfoOptions info;
   auto* info_cmd = app.add_subcommand("info", "Print dims, shape, dtype, chunks, codec and metadata of a file");
   info_cmd->add_option("PATH", info.path, "Image file")->required();
   info_cmd->add_option("--level", info.level, "Resolution level of a multiscale image")->check(CLI::NonNegativeNumber);
+  allow_external(info_cmd, info.allow_external);
   info_cmd->add_flag("--json", info.json, "Print one JSON object");
 
   PlanOptions plan;
@@ -48,6 +56,7 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"bytes", "block", "round-robin"}));
   plan_cmd->add_option("--select", plan.select, "Selection, e.g. C=1,Z=2:5");
   plan_cmd->add_option("--level", plan.level, "Resolution level")->check(CLI::NonNegativeNumber);
+  allow_external(plan_cmd, plan.allow_external);
   plan_cmd->add_flag("--json", plan.json, "Print one JSON object");
 
   ReadOptions read;
@@ -59,6 +68,7 @@ int main(int argc, char** argv) {
   read_cmd->add_option("--threads", read.threads, "Decode threads per rank (0: the CPUs the rank may use)")
       ->check(CLI::NonNegativeNumber);
   read_cmd->add_option("--level", read.level, "Resolution level")->check(CLI::NonNegativeNumber);
+  allow_external(read_cmd, read.allow_external);
   read_cmd->add_option("--layout", read.layout,
                        "Where the array lands: root (default: all on rank 0), slab[:AXIS] (ranges along one axis, "
                        "e.g. slab:Y), blocks[:GRID] (a process grid, e.g. blocks:2x2 over the last axes or "
@@ -105,6 +115,7 @@ int main(int argc, char** argv) {
   reduce_cmd->add_option("--threads", reduce.read.threads, "Decode threads per rank (0: the CPUs the rank may use)")
       ->check(CLI::NonNegativeNumber);
   reduce_cmd->add_option("--level", reduce.read.level, "Resolution level")->check(CLI::NonNegativeNumber);
+  allow_external(reduce_cmd, reduce.read.allow_external);
   reduce_cmd->add_flag("--checksum", reduce.read.checksum, "Print the XXH3-64 of the result's C-order bytes");
   reduce_cmd->add_flag("--json", reduce.read.json, "Print one JSON object on rank 0");
   auto* reduce_output = reduce_cmd->add_option("-o,--output", reduce.read.output,

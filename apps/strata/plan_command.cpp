@@ -9,7 +9,7 @@
 namespace strata::cli {
 
 int run_plan(const PlanOptions& options) {
-  const auto driver = open_file(options.path, OpenOptions{options.level});
+  const auto driver = open_file(options.path, OpenOptions{options.level, options.allow_external});
   const ArrayInfo& info = driver->info();
   const Box selection = resolve(parse_selection(options.select), info.dims, info.shape);
   const Strategy strategy = parse_strategy(options.strategy);

@@ -189,7 +189,7 @@ int run_convert(const Array& array, const ReadOptions& options, const strata::Re
 int run_read(const ReadOptions& options) {
   int rank = 0;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  Array array = Array::open(options.path, MPI_COMM_WORLD, OpenOptions{options.level});
+  Array array = Array::open(options.path, MPI_COMM_WORLD, OpenOptions{options.level, options.allow_external});
   if (!options.select.empty()) array = array.select(parse_selection(options.select));
 
   strata::ReadOptions read;

@@ -12,7 +12,7 @@ int run_reduce(const ReduceOptions& reduction) {
   const ReadOptions& options = reduction.read;
   int rank = 0;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  Array array = Array::open(options.path, MPI_COMM_WORLD, OpenOptions{options.level});
+  Array array = Array::open(options.path, MPI_COMM_WORLD, OpenOptions{options.level, options.allow_external});
   if (!options.select.empty()) array = array.select(parse_selection(options.select));
   const Expression input(array);
   const Expression result = reduce(parse_reduce_op(reduction.op), input, axes_of(input, reduction.axes));

@@ -17,6 +17,11 @@ class File;  // an open file of a chunk table (internal: src/io/file.hpp)
 
 struct OpenOptions {
   int level = 0;  // resolution level of a multiscale image (OME-Zarr); 0 = full resolution
+  // Whether an HDF5 dataset may read other files: through an external link, from external
+  // storage files or from a virtual dataset's source files. Off, such a dataset is refused
+  // naming the files (a file could otherwise make strata copy any file the user can read
+  // into an output); on, they are read where HDF5 finds them. docs/security.md.
+  bool allow_external = false;
 };
 
 class Driver {

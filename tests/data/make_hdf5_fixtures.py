@@ -131,17 +131,29 @@ def library_read(fx):
     fx.error("library.h5:/precision12_lzf", "HDF5 lacks filter lzf (id 32000)",
              "padding bits need HDF5's conversion, and this HDF5 has no lzf filter")
 
-    # A virtual dataset: three planes from another file, the fourth never mapped (fill).
+    # A virtual dataset: three planes from datasets of its own file ("."), the fourth never
+    # mapped (fill).
+    layout = h5py.VirtualLayout(shape=(4, 12, 13), dtype="<i2")
+    for z in range(3):
+        layout[z] = h5py.VirtualSource(".", f"plane{z}", shape=(12, 13))
+    with h5py.File(fx.path("virtual.h5"), "w") as f:
+        for z in range(3):
+            f[f"plane{z}"] = values((12, 13), "<i2") + z
+        f.create_virtual_dataset("stack", layout, fillvalue=-1)
+    with h5py.File(fx.path("virtual.h5"), "r") as f:
+        fx.entry("virtual.h5:/stack", f["stack"][...])
+    # The same from another file: refused unless --allow-external (tests/integration/
+    # check_confinement.py reads it allowed).
     with h5py.File(fx.path("virtual_sources.h5"), "w") as f:
         for z in range(3):
             f[f"plane{z}"] = values((12, 13), "<i2") + z
     layout = h5py.VirtualLayout(shape=(4, 12, 13), dtype="<i2")
     for z in range(3):
         layout[z] = h5py.VirtualSource("virtual_sources.h5", f"plane{z}", shape=(12, 13))
-    with h5py.File(fx.path("virtual.h5"), "w") as f:
+    with h5py.File(fx.path("virtual_other.h5"), "w") as f:
         f.create_virtual_dataset("stack", layout, fillvalue=-1)
-    with h5py.File(fx.path("virtual.h5"), "r") as f:
-        fx.entry("virtual.h5:/stack", f["stack"][...])
+    fx.error("virtual_other.h5:/stack", 'is a virtual dataset reading other files: "virtual_sources.h5"',
+             "a virtual dataset's sources in other files are read only with --allow-external (docs/security.md)")
 
 
 def layouts(fx):

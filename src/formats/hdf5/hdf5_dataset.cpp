@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <tuple>
@@ -19,6 +20,7 @@
 #include "formats/hdf5/api/filter.hpp"
 #include "formats/hdf5/api/object.hpp"
 #include "formats/hdf5/api/property_list.hpp"
+#include "formats/hdf5/external_files.hpp"
 #include "io/file.hpp"
 #include "model/serialize.hpp"
 #include "strata/dims.hpp"
@@ -168,10 +170,113 @@ std::string list(const std::vector<Candidate>& candidates, bool images_only) {
   return s;
 }
 
+// ------------------------------------------------------------------ other files
+
+// The refusal of a dataset that reads other files, when the user has not allowed it.
+Error refused(const std::string& file, const std::string& what) {
+  return Error(file, what + "; strata reads other files only when allowed (--allow-external, "
+                            "OpenOptions::allow_external; docs/security.md)");
+}
+
+std::string quoted_list(const std::vector<std::string>& names) {
+  std::string s;
+  for (const auto& name : names) s += (s.empty() ? "\"" : ", \"") + name + "\"";
+  return s;
+}
+
+// The files other than its own (".") that a virtual dataset's sources name, each once.
+std::vector<std::string> other_source_files(const std::vector<api::VirtualSource>& sources) {
+  std::vector<std::string> files;
+  for (const auto& source : sources)
+    if (source.file != "." && std::find(files.begin(), files.end(), source.file) == files.end())
+      files.push_back(source.file);
+  return files;
+}
+
+// How deep strata follows virtual datasets whose sources are virtual datasets of their own file.
+constexpr int kVirtualDepth = 4;
+
+// What `dataset` (in the open file `file`) reads besides that file, for a refusal: its
+// external storage files, a virtual dataset's source files, and what the sources a virtual
+// dataset takes from its own file ("."), themselves read (they may be external links,
+// external storage or virtual datasets too). Empty when it reads nothing else.
+std::string other_files_read(hid_t file, hid_t dataset, const std::string& path, int depth) {
+  const Id dcpl = api::dataset_creation_plist(dataset, path);
+  const H5D_layout_t layout = api::plist_layout(dcpl.get(), path);
+  if (layout == H5D_CONTIGUOUS) {
+    std::vector<std::string> names;
+    for (const auto& slot : api::plist_external(dcpl.get(), path)) names.push_back(slot.name);
+    return names.empty() ? "" : "keeps its elements in other files (external storage): " + quoted_list(names);
+  }
+  if (layout != H5D_VIRTUAL) return "";
+  const std::vector<api::VirtualSource> sources = api::plist_virtual_sources(dcpl.get(), path);
+  if (const std::vector<std::string> others = other_source_files(sources); !others.empty()) return "is a virtual dataset reading other files: " + quoted_list(others);
+  for (const auto& source : sources) {
+    if (depth == 0) return "is a virtual dataset whose sources nest more than " + std::to_string(kVirtualDepth) + " deep";
+    Id opened;
+    try {
+      opened = api::dataset_open(file, source.dataset, path);
+    } catch (const Error&) {
+      continue;  // not there (or a name pattern): HDF5 reads the fill value, nothing else
+    }
+    const std::string via = "is a virtual dataset whose source " + source.dataset + " ";
+    if (!api::object_same_file(file, opened.get(), path)) {
+      const Id other = api::object_file(opened.get(), path);
+      return via + "lies in another file, \"" + api::file_name(other.get(), path) + "\"";
+    }
+    if (std::string what = other_files_read(file, opened.get(), path, depth - 1); !what.empty()) return via + what;
+  }
+  return "";
+}
+
+// Every file an external-storage dataset in `holder` reads, where HDF5 finds it, must hold
+// the bytes its slot names: HDF5 reads what a short file lacks as zeros, and fails on a
+// missing one without naming it.
+void check_external_storage(const std::vector<api::ExternalSlot>& slots, const std::string& holder,
+                            const Dataset& d, const std::string& context) {
+  std::uint64_t remaining = d.info.decoded_bytes();
+  for (const auto& slot : slots) {
+    if (remaining == 0) break;
+    const std::uint64_t used = std::min<std::uint64_t>(slot.size, remaining);  // H5F_UNLIMITED: the rest
+    const std::string path = external_storage_path(holder, slot.name, std::getenv("HDF5_EXTFILE_PREFIX"));
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
+      throw Error(d.file, context + ": its external storage file \"" + slot.name + "\" (" + path +
+                              ") is missing or not a regular file");
+    if (static_cast<std::uint64_t>(st.st_size) < slot.offset + used)
+      throw Error(d.file, context + ": its external storage file \"" + slot.name + "\" (" + path + ") holds " +
+                              std::to_string(st.st_size) + " bytes, but the dataset's bytes " +
+                              std::to_string(d.info.decoded_bytes() - remaining) + "-" +
+                              std::to_string(d.info.decoded_bytes() - remaining + used) + " lie at its bytes " +
+                              std::to_string(slot.offset) + "-" + std::to_string(slot.offset + used) +
+                              " (HDF5 would read zeros)");
+    remaining -= used;
+  }
+  if (remaining > 0)
+    throw Error(d.file, context + ": its external storage holds " + std::to_string(d.info.decoded_bytes() - remaining) +
+                            " of its " + std::to_string(d.info.decoded_bytes()) + " bytes");
+}
+
+// The other files a virtual dataset in `holder` maps ("." is the file itself), where HDF5
+// finds them; each must exist, or HDF5 reads its part as the fill value.
+void check_virtual_sources(const std::vector<std::string>& files, const std::string& holder, const Dataset& d,
+                           const std::string& context) {
+  for (const auto& name : files) {
+    const auto paths = search_paths(holder, name, std::getenv("HDF5_VDS_PREFIX"));
+    if (std::none_of(paths.begin(), paths.end(), is_regular_file))
+      throw Error(d.file, context + ": its source file \"" + name + "\" is missing (looked for at " +
+                              quoted_list(paths) + "); HDF5 would read the fill value there");
+  }
+}
+
 // The dataset `object` names, or the only image dataset in the file or group it names.
-std::string pick_dataset(hid_t file, const Location& where) {
+std::string pick_dataset(hid_t file, const Location& where, bool allow_external) {
   std::string group = "/";
   if (!where.object.empty() && where.object != "/") {
+    // Refused before HDF5 opens the other file; links further down are caught in describe.
+    if (!allow_external)
+      if (const auto link = api::link_external_target(file, where.object, where.file))
+        throw refused(where.file, where.object + " is an external link to " + link->object + " in \"" + link->file + "\"");
     const std::optional<H5O_type_t> type = api::object_type(file, where.object);
     if (!type) throw Error(where.file, "no object " + where.object + " in the file");
     if (*type == H5O_TYPE_DATASET) return where.object;
@@ -436,7 +541,7 @@ bool has_hdf5_signature(const std::string& file) {
 
 bool lists_addresses(std::uint64_t chunk_count) noexcept { return chunk_count <= kAddressListLimit; }
 
-std::pair<Dataset, ChunkTable> describe(const std::string& spec) {
+std::pair<Dataset, ChunkTable> describe(const std::string& spec, bool allow_external) {
   const std::optional<Location> where = split_location(spec);
   if (!where) throw Error(spec, "no such file");
   const std::string& file_path = where->file;
@@ -444,9 +549,22 @@ std::pair<Dataset, ChunkTable> describe(const std::string& spec) {
   const Id file = api::file_open_readonly(file_path);
   Dataset d;
   d.file = file_path;
-  d.name = pick_dataset(file.get(), *where);
+  d.data_file = file_path;
+  d.name = pick_dataset(file.get(), *where, allow_external);
   const std::string context = "dataset " + d.name;
   const Id dataset = api::dataset_open(file.get(), d.name, file_path);
+  // A dataset an external link led to (the one named, or a group on the way) lies in
+  // another file: its addresses are that file's.
+  const Id data_file = api::object_file(dataset.get(), file_path);
+  if (!api::object_same_file(file.get(), dataset.get(), file_path)) {
+    d.data_file = api::file_name(data_file.get(), file_path);
+    if (!allow_external)
+      throw refused(file_path, context + " lies in another file, \"" + d.data_file + "\", reached through an external link");
+  }
+  if (!allow_external)
+    if (const std::string what = other_files_read(data_file.get(), dataset.get(), file_path, kVirtualDepth);
+        !what.empty())
+      throw refused(file_path, context + " " + what);
 
   const Id type = api::dataset_type(dataset.get(), file_path);
   const ElementType element = classify(type.get(), file_path);
@@ -488,7 +606,7 @@ std::pair<Dataset, ChunkTable> describe(const std::string& spec) {
   const Id dcpl = api::dataset_creation_plist(dataset.get(), file_path);
   d.fill = fill_value(dataset.get(), dcpl.get(), element, file_path);
   ChunkTable table;
-  table.files = {file_path};
+  table.files = {d.data_file};
   table.fill = d.fill;
   const H5D_layout_t layout = api::plist_layout(dcpl.get(), file_path);
   if (layout == H5D_COMPACT) {
@@ -498,7 +616,9 @@ std::pair<Dataset, ChunkTable> describe(const std::string& spec) {
     list_pieces(d, kNoAddress, true, "raw", table);
   } else if (layout == H5D_CONTIGUOUS) {
     d.info.storage = "contiguous";
-    const int external = api::plist_external_count(dcpl.get(), file_path);
+    const std::vector<api::ExternalSlot> slots = api::plist_external(dcpl.get(), file_path);
+    const auto external = slots.size();
+    if (external > 0) check_external_storage(slots, d.data_file, d, context);  // allowed: refused above otherwise
     const std::optional<std::uint64_t> address = api::dataset_offset(dataset.get());
     const bool stored = external > 0 || address;
     d.access = external == 0 && element.plain ? Access::contiguous : Access::library;
@@ -530,9 +650,12 @@ std::pair<Dataset, ChunkTable> describe(const std::string& spec) {
           throw Error(file_path, context + " needs HDF5 to read it (" + why + "), and HDF5 lacks filter " +
                                      filter_name(f.id) + " (id " + std::to_string(f.id) + ")");
     }
-    list_chunks(file.get(), dataset.get(), d, count, table);
+    list_chunks(data_file.get(), dataset.get(), d, count, table);
   } else if (layout == H5D_VIRTUAL) {
     d.info.storage = "virtual";
+    // Other files here are allowed (refused above otherwise).
+    check_virtual_sources(other_source_files(api::plist_virtual_sources(dcpl.get(), file_path)), d.data_file, d,
+                          context);
     d.access = Access::library;
     list_pieces(d, kNoAddress, true, "virtual", table);
   } else {
@@ -551,6 +674,7 @@ void to_json(json& j, const Dataset& d) {
   json pipeline = json::array();
   for (const auto& f : d.pipeline) pipeline.push_back(json{f.id, f.params});
   j = json{{"file", d.file},
+           {"data_file", d.data_file},
            {"name", d.name},
            {"info", d.info},
            {"access", kAccessNames[static_cast<int>(d.access)]},
@@ -563,6 +687,7 @@ void to_json(json& j, const Dataset& d) {
 
 void from_json(const json& j, Dataset& d) {
   j.at("file").get_to(d.file);
+  j.at("data_file").get_to(d.data_file);
   j.at("name").get_to(d.name);
   j.at("info").get_to(d.info);
   const auto access = j.at("access").get<std::string>();

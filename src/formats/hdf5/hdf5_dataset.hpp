@@ -39,8 +39,10 @@ enum class Access {
 inline constexpr std::uint64_t kNoAddress = ~std::uint64_t{0};
 
 struct Dataset {
-  std::string file;
-  std::string name;  // "/path/to/dataset"
+  std::string file;       // the file the user named (the library opens `name` from it)
+  std::string data_file;  // the file holding the dataset's bytes: `file`, or the file an
+                          // external link led to, as HDF5 found it
+  std::string name;       // "/path/to/dataset"
   ArrayInfo info;
   Access access = Access::contiguous;
   Shape chunk_shape;               // chunked: HDF5's chunk dims (edge chunks are stored whole)
@@ -53,8 +55,11 @@ struct Dataset {
 // Opens the file `spec` names (rank 0), picks the dataset (the one named, or the file's
 // or group's only image dataset), and describes it with its chunk table. Throws
 // strata::Error naming the file: missing dataset, several candidates (listed), element
-// types or filters strata cannot read.
-std::pair<Dataset, ChunkTable> describe(const std::string& spec);
+// types or filters strata cannot read; a dataset that reads other files (an external
+// link, external storage, a virtual dataset's sources) unless `allow_external`, naming
+// them, and with it when one of them is missing or too short (HDF5 would read zeros or
+// the fill value there).
+std::pair<Dataset, ChunkTable> describe(const std::string& spec, bool allow_external);
 
 // Whether listing chunk addresses is cheap enough for `chunk_count` chunks: HDF5 1.10
 // finds the i-th chunk by walking the index from its start, so listing n costs O(n^2).

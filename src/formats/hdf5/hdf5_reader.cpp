@@ -26,7 +26,7 @@ using nlohmann::json;
 class Hdf5Driver final : public Driver {
  public:
   Hdf5Driver(Dataset dataset, ChunkTable table)
-      : d_(std::move(dataset)), table_(std::move(table)), file_(d_.file) {}
+      : d_(std::move(dataset)), table_(std::move(table)), file_(d_.data_file) {}
 
   ~Hdf5Driver() override {
     if (library_.file) {
@@ -149,7 +149,7 @@ class Hdf5Driver final : public Driver {
 
   Dataset d_;
   ChunkTable table_;
-  io::File file_;  // pread: contiguous data, chunks by address
+  io::File file_;  // pread: contiguous data, chunks by address (in d_.data_file)
   struct LibraryHandles {
     api::Id file;
     api::Id dataset;
@@ -161,7 +161,7 @@ std::unique_ptr<Driver> open_hdf5(const std::string& path, const OpenOptions& op
   if (options.level != 0)
     throw Error(path,
                 "HDF5 datasets have one resolution level; level " + std::to_string(options.level) + " was asked for");
-  auto [dataset, table] = hdf5::describe(path);
+  auto [dataset, table] = hdf5::describe(path, options.allow_external);
   return std::make_unique<Hdf5Driver>(std::move(dataset), std::move(table));
 }
 

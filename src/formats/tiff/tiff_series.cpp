@@ -13,6 +13,7 @@
 #include "formats/tiff/imagej.hpp"
 #include "formats/tiff/ome_xml.hpp"
 #include "formats/tiff/tiff_encoding.hpp"
+#include "io/confined_path.hpp"
 #include "io/file.hpp"
 #include "strata/error.hpp"
 
@@ -21,9 +22,13 @@ namespace {
 
 constexpr std::string_view kCompanionSuffix = ".companion.ome";
 
-std::string sibling(const std::string& path, const std::string& name) {
-  const std::size_t slash = path.rfind('/');
-  return slash == std::string::npos ? name : path.substr(0, slash + 1) + name;
+// The file `name` that the XML in `xml_path` refers to (a part, a companion file): resolved
+// against the XML file's folder, and refused unless it lies inside that folder
+// (docs/security.md).
+std::string referred_file(const std::string& xml_path, const std::string& name) {
+  const std::size_t slash = xml_path.rfind('/');
+  const std::string folder = slash == std::string::npos ? "" : slash == 0 ? "/" : xml_path.substr(0, slash);
+  return io::confined_path(folder, name, xml_path);
 }
 
 bool is_ome_xml(std::string_view description) {
@@ -249,7 +254,7 @@ class OmeFiles {
     if (ref.file_name.empty())
       throw Error(context_.xml_path, "TiffData refers to " + ref.uuid +
                                          ", which is not this file and has no FileName");
-    const std::string path = sibling(context_.xml_path, ref.file_name);
+    const std::string path = referred_file(context_.xml_path, ref.file_name);
     for (std::size_t i = 0; i < series_.files.size(); ++i) {
       std::error_code ec;
       if (series_.files[i].path == path || std::filesystem::equivalent(series_.files[i].path, path, ec))
@@ -321,7 +326,7 @@ TiffSeries ome_series_from_tiff(TiffStructure tiff) {
   if (doc.images.empty()) {
     if (doc.binary_only_metadata.empty())
       throw Error(tiff.path, "the OME-XML holds neither an Image nor a BinaryOnly MetadataFile");
-    context.xml_path = sibling(tiff.path, doc.binary_only_metadata);
+    context.xml_path = referred_file(tiff.path, doc.binary_only_metadata);
     context.xml_in_opened_tiff = false;
     doc = parse_ome(io::read_text(context.xml_path), context.xml_path);
     if (doc.images.empty()) throw Error(context.xml_path, "the OME-XML holds no Image");

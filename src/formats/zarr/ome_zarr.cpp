@@ -4,6 +4,7 @@
 #include <cctype>
 #include <filesystem>
 
+#include "io/confined_path.hpp"
 #include "io/file.hpp"
 #include "model/units.hpp"
 #include "strata/dims.hpp"
@@ -65,6 +66,12 @@ std::string dataset_path(const json& dataset, const std::string& group) {
   if (!dataset.is_object() || !dataset.contains("path") || !dataset["path"].is_string())
     throw Error(group, "multiscales dataset without a \"path\": " + dataset.dump());
   return dataset["path"].get<std::string>();
+}
+
+// The folder of a multiscales level: its "path" under the image group, which it may not
+// leave (docs/security.md).
+fs::path level_dir(const json& dataset, const std::string& group) {
+  return io::confined_path(group, dataset_path(dataset, group), group);
 }
 
 // The enclosing group's multiscale, when it lists `array_dir` as one of its levels: the
@@ -231,14 +238,14 @@ ImageLocation locate_image(const std::string& path, int level) {
         throw Error(path, "level " + std::to_string(level) + " does not exist: the image has " +
                               std::to_string(datasets.size()) + " levels (0 to " +
                               std::to_string(datasets.size() - 1) + ")");
-      const fs::path array_dir = dir / dataset_path(datasets[level], path);
+      const fs::path array_dir = level_dir(datasets[level], dir.string());
       if (!is_array(array_dir))
         throw Error(array_dir.string(), "multiscales level " + std::to_string(level) + " is not a Zarr array (no .zarray or zarr.json of an array)");
       return ImageLocation{array_dir.string(), *ms, attrs, static_cast<std::size_t>(level),
                            is_v3_array(array_dir) ? 3 : 2, dir.string()};
     }
     if (ngff_attr(attrs, "bioformats2raw.layout"))
-      return locate_image((dir / first_bioformats2raw_series(dir)).string(), level);
+      return locate_image(io::confined_path(dir.string(), first_bioformats2raw_series(dir), path), level);
     const auto children = openable_children(dir);
     if (children.size() == 1) return locate_image((dir / children[0]).string(), level);
     if (children.empty())
@@ -273,7 +280,7 @@ std::vector<Shape> level_shapes(const ImageLocation& location) {
   if (datasets.size() < 2) return {};
   std::vector<Shape> levels;
   for (const json& dataset : datasets) {
-    const fs::path dir = fs::path(location.image_dir) / dataset_path(dataset, location.image_dir);
+    const fs::path dir = level_dir(dataset, location.image_dir);
     const fs::path meta = has(dir, "zarr.json") ? dir / "zarr.json" : dir / ".zarray";
     const json node = read_json(meta.string());
     const json shape = node.is_object() ? node.value("shape", json()) : json();

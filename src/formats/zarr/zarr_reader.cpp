@@ -1,11 +1,6 @@
 #include "formats/zarr/zarr_format.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <memory>
@@ -17,6 +12,7 @@
 #include "codecs/deflate.hpp"
 #include "codecs/gzip.hpp"
 #include "codecs/zstd.hpp"
+#include "formats/zarr/chunk_files.hpp"
 #include "formats/zarr/ome_zarr.hpp"
 #include "formats/zarr/zarr_metadata.hpp"
 #include "formats/zarr/zarr_v3_reader.hpp"
@@ -42,19 +38,14 @@ ChunkTable build_chunk_table(const std::string& array_dir, const zarr::ArrayMeta
   table.chunks.reserve(static_cast<std::size_t>(grid.count()));
   const Box positions = Box::whole(grid.extent());
   if (positions.empty()) return table;
+  zarr::ChunkFiles files(array_dir);
   Index at = positions.start;
   do {
     ChunkRef c;
     c.box = grid.box(at);
     c.key = meta.chunk_key(at);
-    const std::string path = array_dir + "/" + c.key;
-    struct stat st {};
-    if (::stat(path.c_str(), &st) == 0) {
-      if (!S_ISREG(st.st_mode)) throw Error(path, "a chunk key that is not a file");
-      c.segments = {ByteRange{0, static_cast<std::uint64_t>(st.st_size)}};
-    } else if (errno != ENOENT) {
-      throw Error(path, std::string("cannot stat chunk: ") + std::strerror(errno));
-    }
+    if (const std::int64_t size = files.size(c.key); size >= 0)
+      c.segments = {ByteRange{0, static_cast<std::uint64_t>(size)}};
     table.chunks.push_back(std::move(c));
   } while (next_in(at, positions));
   return table;

@@ -1,9 +1,6 @@
 #include "formats/zarr/zarr_v3_reader.hpp"
 
-#include <sys/stat.h>
-
 #include <bit>
-#include <cerrno>
 #include <cstring>
 #include <limits>
 #include <optional>
@@ -13,6 +10,7 @@
 #include "codecs/crc32c.hpp"
 #include "codecs/gzip.hpp"
 #include "codecs/zstd.hpp"
+#include "formats/zarr/chunk_files.hpp"
 #include "io/chunk_io.hpp"
 #include "io/file.hpp"
 #include "model/serialize.hpp"
@@ -25,17 +23,6 @@ namespace {
 using nlohmann::json;
 
 constexpr std::uint64_t absent = std::numeric_limits<std::uint64_t>::max();
-
-// The size of the regular file at `path`, or -1 when there is none (a chunk never written).
-std::int64_t file_size(const std::string& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) {
-    if (errno == ENOENT || errno == ENOTDIR) return -1;
-    throw Error(path, std::string("cannot stat chunk: ") + std::strerror(errno));
-  }
-  if (!S_ISREG(st.st_mode)) throw Error(path, "a chunk key that is not a file");
-  return st.st_size;
-}
 
 std::uint64_t load_u64(const std::byte* p, bool big_endian) {
   std::uint64_t v = 0;
@@ -233,11 +220,13 @@ ChunkTable build_v3_chunk_table(const std::string& array_dir, const V3ArrayMeta&
   } while (next_in(at, positions));
 
   ShardWalker walker(meta, table);
+  ChunkFiles files(array_dir);
   const Box shards = Box::whole(outer_grid.extent());
   at = shards.start;
   do {
-    const std::string path = array_dir + "/" + meta.chunk_key(at);
-    const std::int64_t size = file_size(path);
+    const std::string key = meta.chunk_key(at);
+    const std::string path = files.path(key);
+    const std::int64_t size = files.size(key);
     if (size < 0) continue;  // never written: its chunks read as the fill value
     const io::File file(path);
     // A shard is a file of the table, which each rank opens once, at its first chunk there;

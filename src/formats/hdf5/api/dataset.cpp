@@ -5,7 +5,9 @@
 namespace strata::hdf5::api {
 
 Id dataset_open(hid_t file, const std::string& name, const std::string& path) {
-  return Id(check(H5Dopen2(file, name.c_str(), H5P_DEFAULT), path, ("HDF5: cannot open dataset " + name).c_str()));
+  const Id access(check(H5Pcreate(H5P_DATASET_ACCESS), path, "HDF5: cannot create a property list"));
+  check(H5Pset_efile_prefix(access.get(), kHolderFolder), path, "HDF5: cannot set the external file prefix");
+  return Id(check(H5Dopen2(file, name.c_str(), access.get()), path, ("HDF5: cannot open dataset " + name).c_str()));
 }
 
 Id dataset_create(hid_t file, const std::string& name, hid_t type, hid_t space, hid_t creation,

@@ -11,6 +11,9 @@
 
 namespace strata::hdf5::api {
 
+// Opens dataset `name`; its external storage files (H5Pset_external), when it has any, are
+// then found relative to the folder of the file holding it ("${ORIGIN}"), not the current
+// folder, unless HDF5_EXTFILE_PREFIX says otherwise (docs/security.md).
 Id dataset_open(hid_t file, const std::string& name, const std::string& path);
 // Collective under parallel HDF5: every rank calls it with the same arguments.
 Id dataset_create(hid_t file, const std::string& name, hid_t type, hid_t space, hid_t creation,

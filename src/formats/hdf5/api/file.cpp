@@ -18,4 +18,12 @@ Id file_creation_plist(hid_t file, const std::string& path) {
   return Id(check(H5Fget_create_plist(file), path, "HDF5: cannot read the file's creation properties"));
 }
 
+std::string file_name(hid_t file, const std::string& path) {
+  const ssize_t size = check(H5Fget_name(file, nullptr, 0), path, "HDF5: cannot read a file's name");
+  std::string name(static_cast<std::size_t>(size) + 1, '\0');
+  check(H5Fget_name(file, name.data(), name.size()), path, "HDF5: cannot read a file's name");
+  name.resize(static_cast<std::size_t>(size));
+  return name;
+}
+
 }  // namespace strata::hdf5::api

@@ -13,5 +13,8 @@ Id file_open_readonly(const std::string& path);
 // collective, every rank calls it with the same arguments).
 Id file_create(const std::string& name, hid_t access, const std::string& path);
 Id file_creation_plist(hid_t file, const std::string& path);
+// The name an open file was opened by: for a file reached through an external link, the
+// path HDF5 found it at.
+std::string file_name(hid_t file, const std::string& path);
 
 }  // namespace strata::hdf5::api

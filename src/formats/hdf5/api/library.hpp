@@ -59,6 +59,9 @@ class Id {
   hid_t id_ = H5I_INVALID_HID;
 };
 
+// HDF5's name, in the prefixes of file names, for the folder of the file holding a reference.
+inline constexpr const char* kHolderFolder = "${ORIGIN}";
+
 // The HDF5 library's version: major, minor, release.
 std::tuple<unsigned, unsigned, unsigned> library_version(const std::string& path);
 

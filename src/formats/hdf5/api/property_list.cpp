@@ -43,6 +43,42 @@ int plist_external_count(hid_t creation, const std::string& path) {
   return check(H5Pget_external_count(creation), path, "HDF5: cannot read the external storage");
 }
 
+std::vector<ExternalSlot> plist_external(hid_t creation, const std::string& path) {
+  std::vector<ExternalSlot> slots(static_cast<std::size_t>(plist_external_count(creation, path)));
+  for (std::size_t i = 0; i < slots.size(); ++i) {
+    // HDF5 1.10 says nothing of a name's length: ask with room for a path, grow if it filled it.
+    std::string name(4096, '\0');
+    for (;;) {
+      off_t offset = 0;
+      hsize_t size = 0;
+      check(H5Pget_external(creation, static_cast<unsigned>(i), name.size(), name.data(), &offset, &size), path,
+            "HDF5: cannot read the external storage");
+      if (std::char_traits<char>::length(name.c_str()) + 1 < name.size()) {
+        slots[i] = {name.c_str(), static_cast<std::uint64_t>(offset), static_cast<std::uint64_t>(size)};
+        break;
+      }
+      name.assign(name.size() * 2, '\0');
+    }
+  }
+  return slots;
+}
+
+std::vector<VirtualSource> plist_virtual_sources(hid_t creation, const std::string& path) {
+  std::size_t count = 0;
+  check(H5Pget_virtual_count(creation, &count), path, "HDF5: cannot read the virtual dataset's mappings");
+  std::vector<VirtualSource> sources(count);
+  const auto text = [&](auto get, std::size_t i) {
+    const ssize_t size = check(get(creation, i, nullptr, 0), path, "HDF5: cannot read the virtual dataset's mappings");
+    std::string s(static_cast<std::size_t>(size) + 1, '\0');
+    check(get(creation, i, s.data(), s.size()), path, "HDF5: cannot read the virtual dataset's mappings");
+    s.resize(static_cast<std::size_t>(size));
+    return s;
+  };
+  for (std::size_t i = 0; i < count; ++i)
+    sources[i] = {text(H5Pget_virtual_filename, i), text(H5Pget_virtual_dsetname, i)};
+  return sources;
+}
+
 void plist_set_fill_time_never(hid_t creation, const std::string& path) {
   check(H5Pset_fill_time(creation, H5D_FILL_TIME_NEVER), path, "HDF5: cannot set the fill time");
 }

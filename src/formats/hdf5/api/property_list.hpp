@@ -3,6 +3,7 @@
 // Call with hdf5_lock() held; errors name `path`.
 #include <mpi.h>
 
+#include <cstdint>
 #include <span>
 #include <string>
 #include <vector>
@@ -27,6 +28,21 @@ H5D_layout_t plist_layout(hid_t creation, const std::string& path);
 void plist_set_chunk(hid_t creation, std::span<const hsize_t> chunk, const std::string& path);
 std::vector<hsize_t> plist_chunk(hid_t creation, std::size_t rank, const std::string& path);
 int plist_external_count(hid_t creation, const std::string& path);
+// External storage (H5Pset_external): the dataset's bytes, in order, are `size` bytes from
+// `offset` of each file `name` (as stored; see dataset_open for how HDF5 finds it).
+struct ExternalSlot {
+  std::string name;
+  std::uint64_t offset = 0;
+  std::uint64_t size = 0;  // H5F_UNLIMITED: to the end of the dataset
+};
+std::vector<ExternalSlot> plist_external(hid_t creation, const std::string& path);
+// A virtual dataset's mappings: the source file (as stored, "." for the file itself) and
+// dataset of each.
+struct VirtualSource {
+  std::string file;
+  std::string dataset;
+};
+std::vector<VirtualSource> plist_virtual_sources(hid_t creation, const std::string& path);
 void plist_set_fill_time_never(hid_t creation, const std::string& path);
 bool plist_fill_value_defined(hid_t creation, const std::string& path);
 // One element of the fill value, converted to `type`, into `out`.

@@ -129,6 +129,22 @@ class Hdf5Written : public ::testing::Test {
     }
   }
 
+  // A file with a 1024-byte user block holding `data` (4x30x31) twice: /contiguous, and
+  // /chunked (one deflated chunk per plane, read by address).
+  void write_user_block_file(const std::string& file, const std::vector<std::uint16_t>& data) {
+    for (const bool chunked : {false, true}) {
+      write(
+          file, chunked ? "chunked" : "contiguous", {4, 30, 31}, H5T_STD_U16LE, H5T_NATIVE_UINT16, data,
+          [&](hid_t dcpl) {
+            if (!chunked) return;
+            const hsize_t chunk[3] = {1, 30, 31};
+            H5Pset_chunk(dcpl, 3, chunk);
+            H5Pset_deflate(dcpl, 6);
+          },
+          1024);
+    }
+  }
+
   // The dataset read back by the HDF5 library itself (its filters: the in-process Blosc one).
   template <typename T>
   std::vector<T> read_with_hdf5(const std::string& file, const std::string& name, hid_t memory_type,
@@ -266,18 +282,7 @@ TEST_F(Hdf5Written, ContiguousPlanesAreCutIntoBandsPastSixteenMebibytes) {
 
 TEST_F(Hdf5Written, UserBlockShiftsEveryAddress) {
   const auto data = pattern<std::uint16_t>(4 * 30 * 31);
-  for (const bool chunked : {false, true}) {
-    const std::string name = chunked ? "chunked" : "contiguous";
-    write(
-        "ub.h5", name, {4, 30, 31}, H5T_STD_U16LE, H5T_NATIVE_UINT16, data,
-        [&](hid_t dcpl) {
-          if (!chunked) return;
-          const hsize_t chunk[3] = {1, 30, 31};
-          H5Pset_chunk(dcpl, 3, chunk);
-          H5Pset_deflate(dcpl, 6);
-        },
-        1024);
-  }
+  write_user_block_file("ub.h5", data);
   std::vector<std::byte> head(8);
   {
     std::ifstream in(path("ub.h5"), std::ios::binary);
@@ -286,6 +291,35 @@ TEST_F(Hdf5Written, UserBlockShiftsEveryAddress) {
   EXPECT_TRUE(hdf5_format().recognizes(path("ub.h5"), head));  // signature at 1024, not 0
   EXPECT_TRUE(same_bytes(read_all(*open("ub.h5:/chunked")), buffer_of(data)));
   EXPECT_TRUE(same_bytes(read_all(*open("ub.h5:/contiguous")), buffer_of(data)));
+}
+
+// A dataset behind an external link lies in the link's target: its bytes, at the target's
+// addresses (and user block), come from there, not from the holder, whose bytes at those
+// offsets are its own decoy's (read there before: wrong values without an error). Refused
+// unless allowed, naming the target. docs/security.md.
+TEST_F(Hdf5Written, ExternalLinksAreReadFromTheirTargetOnlyWhenAllowed) {
+  const auto data = pattern<std::uint16_t>(4 * 30 * 31);
+  write_user_block_file("target.h5", data);
+  write("holder.h5", "decoy", {200, 200}, H5T_STD_U16LE, H5T_NATIVE_UINT16, pattern<std::uint16_t>(200 * 200));
+  {
+    auto lock = hdf5::api::hdf5_lock();
+    const hdf5::api::Id f(H5Fopen(path("holder.h5").c_str(), H5F_ACC_RDWR, H5P_DEFAULT));
+    ASSERT_GE(H5Lcreate_external("target.h5", "/contiguous", f.get(), "contiguous", H5P_DEFAULT, H5P_DEFAULT), 0);
+    ASSERT_GE(H5Lcreate_external("target.h5", "/chunked", f.get(), "chunked", H5P_DEFAULT, H5P_DEFAULT), 0);
+  }
+  for (const std::string name : {"contiguous", "chunked"}) {
+    const std::string why = message_of([&] { open("holder.h5:/" + name); });
+    EXPECT_NE(why.find("/" + name + " is an external link to /" + name + " in \"target.h5\""), std::string::npos)
+        << why;
+    EXPECT_NE(why.find("--allow-external"), std::string::npos) << why;
+    OpenOptions allow;
+    allow.allow_external = true;
+    const auto driver = hdf5_format().open(path("holder.h5:/" + name), allow);
+    EXPECT_EQ(driver->chunks().files, std::vector<std::string>{path("target.h5")});
+    EXPECT_EQ(access_of(*driver), name == "chunked" ? "chunks_by_address" : "contiguous");
+    EXPECT_TRUE(same_bytes(read_all(*driver), buffer_of(data))) << name;
+    EXPECT_TRUE(same_bytes(read_all(*hdf5_format().restore(driver->save())), buffer_of(data))) << name;
+  }
 }
 
 TEST_F(Hdf5Written, RecognizesHdf5FilesAndDatasetPaths) {

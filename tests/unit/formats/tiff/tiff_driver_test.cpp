@@ -770,6 +770,46 @@ TEST_F(MultiFileOmeTiff, MissingFileIsNamedInTheError) {
   }
 }
 
+// Parts are opened only inside the folder of the file holding the XML (docs/security.md):
+// a subfolder is inside; "..", absolute names and links leading out are refused, naming the
+// name, and nothing outside is opened.
+TEST_F(MultiFileOmeTiff, PartsInASubfolderAreFollowed) {
+  std::vector<OmeTiffData> data = tiff_data();
+  data[1].file_name = "more/b.ome.tif";
+  write_files(ome_xml(kUuidA, "XYZCT", 1, 1, 4, spec_, data), ome_xml(kUuidB, "XYZCT", 1, 1, 4, spec_, data));
+  fs::create_directory(path("more"));
+  fs::rename(path("b.ome.tif"), path("more/b.ome.tif"));
+  expect_whole_stack(*open_tiff(path("a.ome.tif")));
+}
+
+TEST_F(MultiFileOmeTiff, PartsOutsideTheFolderAreRefused) {
+  fs::create_directories(path("in"));
+  fs::create_directories(path("other"));
+  const std::vector<std::string> names{"../other/b.ome.tif", path("other/b.ome.tif").string(), "link.ome.tif",
+                                       "../../../../../../../../etc/passwd"};
+  for (const std::string& name : names) {
+    std::vector<OmeTiffData> data = tiff_data();
+    data[1].file_name = name;
+    write_files(ome_xml(kUuidA, "XYZCT", 1, 1, 4, spec_, data), ome_xml(kUuidB, "XYZCT", 1, 1, 4, spec_, data));
+    fs::rename(path("a.ome.tif"), path("in/a.ome.tif"));
+    fs::rename(path("b.ome.tif"), path("other/b.ome.tif"));
+    fs::remove(path("in/link.ome.tif"));
+    fs::create_symlink(path("other/b.ome.tif"), path("in/link.ome.tif"));
+    const std::string why = open_error(path("in/a.ome.tif"));
+    EXPECT_NE(why.find("names \"" + name + "\""), std::string::npos) << why;
+    EXPECT_NE(why.find("the input's folder " + path("in").string()), std::string::npos) << why;
+  }
+}
+
+TEST_F(MultiFileOmeTiff, ACompanionFileOutsideTheFolderIsRefused) {
+  fs::create_directories(path("in"));
+  write_files(binary_only_xml(kUuidA, "../set.companion.ome"), binary_only_xml(kUuidB, "../set.companion.ome"));
+  std::ofstream(path("set.companion.ome")) << ome_xml("", "XYZCT", 1, 1, 4, spec_, tiff_data());
+  fs::rename(path("a.ome.tif"), path("in/a.ome.tif"));
+  EXPECT_NE(open_error(path("in/a.ome.tif")).find("names \"../set.companion.ome\", outside the input's folder"),
+            std::string::npos);
+}
+
 // ---- what info() reports of the file's organisation ------------------------------------------
 
 using TiffOrganisation = TempDir;

@@ -565,3 +565,76 @@ TEST_F(ZarrV3Files, Ngff05GroupLevelsAxesAndChannels) {
 
 }  // namespace
 }  // namespace strata::zarr
+
+namespace strata::zarr {
+namespace {
+
+// Nothing a store says leads out of it (docs/security.md): multiscales paths that climb
+// out or are absolute, and chunk keys, shards or key folders that are links leading out,
+// are refused naming what was named; links that stay inside are followed.
+class ZarrConfinement : public ZarrV3Files {
+ protected:
+  void SetUp() override {
+    fs::create_directories(tmp.path() / "outside");
+    write_json(tmp.path() / "outside/zarr.json", array_json({2, 3}, {2, 3}, "uint8", 0, {bytes_codec()}));
+    write_file(tmp.path() / "outside/c/0/0", a.bytes);
+  }
+  // An NGFF 0.5 image group at store.zarr whose one level is at `path`.
+  void write_image(const std::string& path) {
+    json group = {{"zarr_format", 3}, {"node_type", "group"}};
+    group["attributes"]["ome"] = {{"version", "0.5"},
+                                  {"multiscales", {{{"axes", {{{"name", "y"}}, {{"name", "x"}}}},
+                                                    {"datasets", {{{"path", path}}}}}}}};
+    write_json(tmp.path() / "store.zarr/zarr.json", group);
+  }
+  std::string refusal(const std::string& name) {
+    return message_of([&] { open(name); });
+  }
+
+  const RefArray a = RefArray::pattern({2, 3}, DType::uint8);
+};
+
+TEST_F(ZarrConfinement, MultiscalesPathsLeadingOutAreRefused) {
+  const std::vector<std::string> paths{"../outside", "0/../../outside", (tmp.path() / "outside").string()};
+  for (const std::string& path : paths) {
+    write_image(path);
+    const std::string why = refusal("store.zarr");
+    EXPECT_NE(why.find("names \"" + path + "\""), std::string::npos) << why;
+    EXPECT_NE(why.find("the input's folder " + (tmp / "store.zarr")), std::string::npos) << why;
+  }
+  fs::create_directory_symlink(tmp.path() / "outside", tmp.path() / "store.zarr/0");
+  write_image("0");
+  EXPECT_NE(refusal("store.zarr").find("through a symbolic link"), std::string::npos);
+}
+
+TEST_F(ZarrConfinement, ChunkKeysThatAreLinksOutAreRefusedLinksInsideFollowed) {
+  const fs::path store = tmp.path() / "store.zarr";
+  write_json(store / "zarr.json", array_json({2, 3}, {2, 3}, "uint8", 0, {bytes_codec()}));
+  fs::create_directories(store / "c/0");
+  fs::create_symlink(tmp.path() / "outside/c/0/0", store / "c/0/0");  // the chunk file
+  EXPECT_NE(refusal("store.zarr").find("names \"c/0/0\", outside"), std::string::npos) << refusal("store.zarr");
+  fs::remove_all(store / "c");
+  fs::create_directory_symlink(tmp.path() / "outside/c", store / "c");  // a folder of the key
+  EXPECT_NE(refusal("store.zarr").find("names \"c\", outside"), std::string::npos) << refusal("store.zarr");
+  fs::remove(store / "c");
+  fs::create_directories(store / "kept/0");
+  write_file(store / "kept/0/0", a.bytes);
+  fs::create_directory_symlink("kept", store / "c");  // inside the store: followed
+  EXPECT_EQ(read_everything(*open("store.zarr")), a.bytes);
+
+  // Zarr v2, "." keys: the chunk file itself.
+  const fs::path v2 = tmp.path() / "v2.zarr";
+  fs::create_directories(v2);
+  write_file(v2 / ".zarray", [] {
+    const std::string s = R"({"zarr_format": 2, "shape": [2, 3], "chunks": [2, 3], "dtype": "|u1", "compressor": null,
+                             "fill_value": 0, "order": "C", "filters": null})";
+    std::vector<std::byte> b(s.size());
+    std::memcpy(b.data(), s.data(), s.size());
+    return b;
+  }());
+  fs::create_symlink(tmp.path() / "outside/c/0/0", v2 / "0.0");
+  EXPECT_NE(refusal("v2.zarr").find("names \"0.0\", outside"), std::string::npos) << refusal("v2.zarr");
+}
+
+}  // namespace
+}  // namespace strata::zarr
