@@ -53,9 +53,10 @@ struct BasicView {
 using View = BasicView<std::byte>;
 using ConstView = BasicView<const std::byte>;
 
-// Owning storage for `bytes` bytes, aligned to 64 bytes; large buffers are aligned to
-// 2 MiB and advised to use transparent huge pages, because first-touch page faults, not
-// reads, bound a large read into fresh memory.
+// Owning storage for `bytes` bytes, aligned to 64 bytes; large buffers are mapped on their
+// own (freeing one gives its memory back to the system), aligned to 2 MiB and advised to use
+// transparent huge pages, because first-touch page faults, not reads, bound a large read
+// into fresh memory.
 class Buffer {
  public:
   Buffer() = default;
@@ -83,7 +84,10 @@ class Buffer {
   }
 
  private:
-  struct Free { void operator()(std::byte* p) const noexcept; };
+  struct Free {
+    std::size_t mapped;  // bytes mapped (large buffers); 0 (value-initialized): from the heap
+    void operator()(std::byte* p) const noexcept;
+  };
   std::unique_ptr<std::byte, Free> data_;
   std::size_t size_ = 0;
 };

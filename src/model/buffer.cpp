@@ -65,14 +65,33 @@ template struct BasicView<const std::byte>;
 
 Buffer::Buffer(std::size_t bytes) : size_(bytes) {
   if (bytes == 0) return;
-  const std::size_t alignment = bytes >= kHugePage ? kHugePage : kSmallAlignment;
-  void* p = std::aligned_alloc(alignment, round_up(bytes, alignment));
-  if (!p) throw Error("", "out of memory allocating " + std::to_string(bytes) + " bytes");
-  if (alignment == kHugePage) madvise(p, round_up(bytes, alignment), MADV_HUGEPAGE);
-  data_.reset(static_cast<std::byte*>(p));
+  if (bytes < kHugePage) {
+    void* p = std::aligned_alloc(kSmallAlignment, round_up(bytes, kSmallAlignment));
+    if (!p) throw Error("", "out of memory allocating " + std::to_string(bytes) + " bytes");
+    data_.reset(static_cast<std::byte*>(p));
+    return;
+  }
+  // Large buffers are mapped, not taken from the heap: malloc keeps freed memory below its
+  // (growing) mmap threshold resident for reuse, and a dropped result must give it back.
+  // Over-map by one huge page and trim, so the buffer starts on a 2 MiB boundary.
+  const std::size_t length = round_up(bytes, kHugePage);
+  void* p = mmap(nullptr, length + kHugePage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) throw Error("", "out of memory allocating " + std::to_string(bytes) + " bytes");
+  auto* start = static_cast<std::byte*>(p);
+  auto* aligned = reinterpret_cast<std::byte*>(round_up(reinterpret_cast<std::uintptr_t>(start), kHugePage));
+  if (aligned > start) munmap(start, static_cast<std::size_t>(aligned - start));
+  if (const std::size_t tail = static_cast<std::size_t>(start + length + kHugePage - (aligned + length)); tail > 0)
+    munmap(aligned + length, tail);
+  madvise(aligned, length, MADV_HUGEPAGE);
+  data_ = std::unique_ptr<std::byte, Free>(aligned, Free{length});
 }
 
-void Buffer::Free::operator()(std::byte* p) const noexcept { std::free(p); }
+void Buffer::Free::operator()(std::byte* p) const noexcept {
+  if (mapped > 0)
+    munmap(p, mapped);
+  else
+    std::free(p);
+}
 
 void copy(const ConstView& src, const View& dst) {
   if (src.dtype != dst.dtype || src.shape != dst.shape)
