@@ -37,8 +37,10 @@ struct ReadOptions {
   CostModel cost;
   int threads = 0;  // decode threads per rank; 0 = the CPUs this rank may use
   int root = 0;     // the rank that receives a gathered array
-  // Bytes of the array one rank may hold (0: no limit): a gather larger than this is refused
-  // before anything is allocated; a conversion (Array::write) streams within it.
+  // Bytes one rank may hold: a read whose part on some rank needs more is refused on every
+  // rank before anything is allocated; a conversion (Array::write) streams within it. 0: the
+  // rank's share of what its node has available when the read starts (MemAvailable, and the
+  // cgroup's limit less its usage, over the ranks on the node).
   std::uint64_t max_memory = 0;
   // Called on every rank, from the calling thread, as a streamed read or conversion moves on
   // (once per window); collective reads without windows do not call it.

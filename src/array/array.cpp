@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "array/layout.hpp"
+#include "array/memory_limit.hpp"
 #include "formats/format.hpp"
 #include "mpi/comm.hpp"
 #include "mpi/gather.hpp"
@@ -116,15 +117,9 @@ Box Array::part_box(const Layout& layout) const {
 Part Array::read(const Layout& layout, const ReadOptions& options, ReadStats* stats) const {
   const mpi::Comm& comm = *state().comm;
   const Box box = part_box(layout);  // also checks that the layout fits, the same on every rank
-  if (options.max_memory) {  // the same verdict on every rank, before anything is allocated
-    std::uint64_t largest = 0;
-    for (const Box& b : layout.boxes_for(shape(), comm.size()))
-      largest = std::max<std::uint64_t>(largest, static_cast<std::uint64_t>(b.count()) * size_of(dtype()));
-    if (largest > options.max_memory)
-      throw Error("", "the largest rank's part of the selection needs " + std::to_string(largest) +
-                          " bytes, more than max_memory (" + std::to_string(options.max_memory) +
-                          " bytes): select less, spread it over more ranks, or convert it (Array::write)");
-  }
+  if (layout.kind == Layout::Kind::replicated)  // the node's copy is allocated before the plan
+    check_memory(comm, bytes() / static_cast<std::uint64_t>(std::max(1, comm.ranks_on_node())), options,
+                 "its share of the node's copy");
   ReadStats s;
   Part part;
   switch (layout.kind) {

@@ -4,6 +4,7 @@
 #include <memory>
 #include <vector>
 
+#include "array/memory_limit.hpp"
 #include "compute/kernels.hpp"
 #include "exec/parallel_for.hpp"
 #include "exec/region_reader.hpp"
@@ -166,7 +167,7 @@ ReadStats compute_into(Placement& layout, const Node& tree, const mpi::Comm& com
   const Array& driving = eval.driving();
   const Plan plan =
       layout.plan(driving.driver().chunks(), driving.selection(), size_of(tree.dtype), comm.size(), options);
-
+  check_memory(comm, layout.bytes_held(plan, layout.planned_rank(comm)), options, "its part of the result");
   comm.barrier();
   const double start = mpi::Comm::now();
   layout.fill(
@@ -213,10 +214,12 @@ Buffer compute_reduction(const Node& reduction, const mpi::Comm& comm, const Rea
       strides[i] = out_strides[kept++];
   }
 
-  comm.barrier();
-  const double start = mpi::Comm::now();
   // One partial result per decode thread; threads fold their blocks without locks.
   const int workers = std::max(1, std::min(threads, static_cast<int>(reads.size())));
+  check_memory(comm, static_cast<std::uint64_t>(workers + 1) * count * acc_size, options,
+               "the reduction's partial results");
+  comm.barrier();
+  const double start = mpi::Comm::now();
   std::vector<Buffer> partial;
   mpi::agreed(comm, [&] {
     for (int w = 0; w < workers; ++w) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <numeric>
 
+#include "array/memory_limit.hpp"
 #include "exec/execute.hpp"
 #include "exec/resources.hpp"
 #include "mpi/exchange.hpp"
@@ -104,6 +105,11 @@ std::uint64_t RootPlacement::fill(const DecodeReads& decode, const Plan& plan, i
   return sent;
 }
 
+std::uint64_t RootPlacement::bytes_held(const Plan& plan, int me) const {
+  if (me != root_) return std::min(2 * round_bytes_, plan.ranks[me].decoded_bytes);
+  return into_ ? 0 : static_cast<std::uint64_t>(element_count(shape_)) * size_of(dtype_);
+}
+
 std::uint64_t RootPlacement::bytes_not_owned(const Plan& plan) const {
   std::uint64_t n = 0;
   for (std::size_t r = 0; r < plan.ranks.size(); ++r)
@@ -130,6 +136,10 @@ void SlabPlacement::allocate(const Plan&, int rank) {
   slab_.data = Buffer(static_cast<std::size_t>(slab_.planes()) * slab_.plane_bytes());
 }
 
+std::uint64_t SlabPlacement::bytes_held(const Plan&, int me) const {
+  return static_cast<std::uint64_t>(plane_bounds_[me + 1] - plane_bounds_[me]) * slab_.plane_bytes();
+}
+
 View SlabPlacement::destination(const ChunkRead& read) { return slab_.view(read.dest); }
 
 Plan OwnerPlacement::plan(const ChunkTable& table, const Box& selection, std::size_t element_size, int ranks,
@@ -149,6 +159,11 @@ void OwnerPlacement::allocate(const Plan&, int rank) {
     target_ = View::contiguous(own_.data(), dtype_, shape);
   }
   staging_ = Buffer(owner_.staging_bytes[rank]);
+}
+
+std::uint64_t OwnerPlacement::bytes_held(const Plan&, int me) const {
+  const std::uint64_t own = into_ ? 0 : static_cast<std::uint64_t>(owner_.owned[me].count()) * size_of(dtype_);
+  return own + owner_.staging_bytes[me];
 }
 
 View OwnerPlacement::destination(const ChunkRead& read) {
@@ -206,6 +221,7 @@ ReadStats run_placement(Placement& placement, const Driver& driver, const Box& s
   const int me = placement.planned_rank(comm);
   const int threads = options.threads > 0 ? options.threads : exec::threads_per_rank(comm.ranks_on_node());
 
+  check_memory(comm, placement.bytes_held(plan, me), options, "its part of the read");
   comm.barrier();
   const double start = mpi::Comm::now();
   const std::uint64_t sent = placement.fill(

@@ -41,6 +41,8 @@ class Placement {
   virtual std::uint64_t fill(const DecodeReads& decode, const Plan& plan, int me, const mpi::Comm& comm) = 0;
   // Bytes `plan` has decoded by a rank that does not keep them (what must travel).
   virtual std::uint64_t bytes_not_owned(const Plan&) const { return 0; }
+  // Bytes plan rank `me` will allocate in `fill` (checked against its memory limit first).
+  virtual std::uint64_t bytes_held(const Plan& plan, int me) const = 0;
 };
 
 // Placements that decode all of a rank's reads, then exchange: `fill` allocates, decodes
@@ -74,6 +76,7 @@ class RootPlacement final : public Placement {
             const ReadOptions& options) override;
   std::uint64_t fill(const DecodeReads& decode, const Plan& plan, int me, const mpi::Comm& comm) override;
   std::uint64_t bytes_not_owned(const Plan& plan) const override;
+  std::uint64_t bytes_held(const Plan& plan, int me) const override;
   Buffer take() { return std::move(whole_); }  // empty except on the root
 
  private:
@@ -94,6 +97,7 @@ class SlabPlacement final : public DecodeThenExchange {
   void allocate(const Plan& plan, int rank) override;
   View destination(const ChunkRead& read) override;
   std::uint64_t exchange(const mpi::Comm&, const Plan&) override { return 0; }
+  std::uint64_t bytes_held(const Plan& plan, int me) const override;
   Slab take() { return std::move(slab_); }
 
  private:
@@ -116,6 +120,7 @@ class OwnerPlacement final : public DecodeThenExchange {
   View destination(const ChunkRead& read) override;
   std::uint64_t exchange(const mpi::Comm& comm, const Plan& plan) override;
   std::uint64_t bytes_not_owned(const Plan&) const override { return owner_.bytes_not_owned; }
+  std::uint64_t bytes_held(const Plan& plan, int me) const override;
   Buffer take() { return std::move(own_); }  // this rank's box, C order (empty with `into`)
 
  private:
@@ -138,6 +143,7 @@ class ReplicatedPlacement final : public DecodeThenExchange {
   Plan plan(const ChunkTable& table, const Box& selection, std::size_t element_size, int ranks,
             const ReadOptions& options) override;
   int planned_rank(const mpi::Comm&) const override { return window_->node().rank(); }
+  std::uint64_t bytes_held(const Plan&, int) const override { return 0; }  // the window exists
   void allocate(const Plan&, int) override {}
   View destination(const ChunkRead& read) override;
   std::uint64_t exchange(const mpi::Comm& comm, const Plan& plan) override;
@@ -149,8 +155,9 @@ class ReplicatedPlacement final : public DecodeThenExchange {
   std::shared_ptr<mpi::SharedWindow> window_;
 };
 
-// Collective: plans with `placement`, lets it fill its memory (decode and move) and
-// returns what the read took, moved and held.
+// Collective: plans with `placement`, checks what each rank would hold against its memory
+// limit (array/memory_limit.hpp), lets it fill its memory (decode and move) and returns what
+// the read took, moved and held.
 ReadStats run_placement(Placement& placement, const Driver& driver, const Box& selection, const mpi::Comm& comm,
                         const ReadOptions& options);
 

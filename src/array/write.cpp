@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "array/commit.hpp"
+#include "array/memory_limit.hpp"
 #include "array/output.hpp"
 #include "exec/parallel_for.hpp"
 #include "exec/resources.hpp"
@@ -237,12 +238,15 @@ WriteStats Array::write(const std::string& path, const WriteOptions& options) co
                         const std::uint64_t plane_bytes =
                             bytes() / static_cast<std::uint64_t>(std::max<std::int64_t>(
                                           plane_count(shape(), stream.plane_axes()), 1));
-                        if (options.read.max_memory &&
-                            static_cast<std::uint64_t>(stream.max_window_planes()) * plane_bytes >
-                                streaming.window_bytes)
+                        const std::uint64_t window =
+                            static_cast<std::uint64_t>(stream.max_window_planes()) * plane_bytes;
+                        if (options.read.max_memory && window > streaming.window_bytes)
                           throw Error(path, "max_memory " + std::to_string(options.read.max_memory) +
                                                 " bytes cannot hold " + std::to_string(stream.max_window_planes()) +
                                                 " planes that must be written together (twice, plus their levels)");
+                        if (!options.read.max_memory)  // two windows: one written, one decoded ahead
+                          check_memory(*state().comm, 2 * window, options.read,
+                                       "a window of " + std::to_string(stream.max_window_planes()) + " planes");
                         return std::make_unique<StreamSource>(std::move(stream));
                       });
 }

@@ -7,12 +7,15 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 
 #include "mpi_test.hpp"
 #include "strata/array.hpp"
 #include "strata/expression.hpp"
+#include "strata/error.hpp"
 #include "strata/layout.hpp"
+#include "strata/selection.hpp"
 
 namespace strata {
 namespace {
@@ -74,6 +77,42 @@ TEST_F(Memory, EveryLayoutGivesItsMemoryBackWhenItsResultIsDropped) {
   expect_returned("replicated", 0, [](const Array& a) { return a.read(Layout::replicated()); });
   expect_returned("max over Z", rank() == 0 ? 4 * kMiB - kMiB : 0,
                   [](const Array& a) { return max(Expression(a), {0}).gather(); });
+}
+
+// A store of a few hundred bytes that claims 40 TB in 20,000 chunks (none stored: all fill): every way of
+// reading it is refused on every rank with the same message before memory is touched.
+TEST_F(Memory, AnArrayBeyondMemoryIsRefusedBeforeAllocating) {
+  const std::string store = dir_ / "bomb.zarr";
+  testing::write_on_root([&] {
+    std::filesystem::create_directories(store);
+    std::ofstream(store + "/.zarray")
+        << R"({"zarr_format": 2, "shape": [2000, 100000, 100000], "chunks": [10, 10000, 10000],)"
+        << R"( "dtype": "<u2", "compressor": null, "fill_value": 0, "filters": null, "order": "C"})";
+  });
+  const Array a = Array::open(store, MPI_COMM_WORLD);
+  const std::int64_t before = resident_bytes();
+  auto expect_refused = [&](const char* what, auto&& read) {
+    SCOPED_TRACE(what);
+    std::string message = "(not refused)";
+    try {
+      read();
+    } catch (const Error& e) {
+      message = e.what();
+    }
+    EXPECT_NE(message.find("more than it may use"), std::string::npos) << message;
+    EXPECT_EQ(world().broadcast(message, 0), message);
+  };
+  expect_refused("gather", [&] { a.gather(); });
+  expect_refused("slab", [&] { a.read(Layout::slab()); });
+  expect_refused("blocks", [&] { a.read(Layout::blocks()); });
+  expect_refused("replicated", [&] { a.read(Layout::replicated()); });
+  expect_refused("max over Z", [&] { max(Expression(a), {0}).gather(); });
+  expect_refused("conversion", [&] { a.write(dir_ / "out.npy"); });
+  // An explicit limit is what the rank may use.
+  ReadOptions small;
+  small.max_memory = 1 << 20;
+  expect_refused("a plane under max_memory", [&] { a.select(parse_selection("Z=0")).gather(small); });
+  EXPECT_LT(resident_bytes() - before, 16 * kMiB);
 }
 
 }  // namespace
