@@ -433,7 +433,7 @@ std::unique_ptr<OutputStream> open_hdf5(const mpi::Comm& comm, const OutputSpec&
 }  // namespace
 
 const FormatWriter& hdf5_writer() {
-  static const FormatWriter writer{"hdf5", {".h5", ".hdf5"}, {"none", "gzip", "blosc-lz4", "blosc-zstd"}, "none",
+  static const FormatWriter writer{"hdf5", "HDF5 file", {".h5", ".hdf5"}, {"none", "gzip", "blosc-lz4", "blosc-zstd"}, "none",
                                    hdf5_plane_group, open_hdf5};
   return writer;
 }
