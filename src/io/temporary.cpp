@@ -11,6 +11,7 @@
 #include <climits>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <random>
 #include <set>
 
@@ -53,7 +54,17 @@ bool lock_held(const fs::path& lock, int& fd) {
   return false;
 }
 
-bool process_gone(long pid) { return pid > 0 && pid <= INT_MAX && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH; }
+// A process that no longer exists, or has exited and waits to be reaped (a zombie: a killed
+// rank whose launcher died first stays one until init reaps it, and holds nothing).
+bool process_gone(long pid) {
+  if (pid <= 0 || pid > INT_MAX) return false;
+  if (::kill(static_cast<pid_t>(pid), 0) != 0) return errno == ESRCH;
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  std::getline(stat, line);
+  const auto state = line.rfind(") ");  // "PID (COMM) STATE ...": COMM may hold anything
+  return state != std::string::npos && state + 2 < line.size() && (line[state + 2] == 'Z' || line[state + 2] == 'X');
+}
 
 // The newest mtime among the lock file and the temporary (the writer touches the lock).
 std::optional<fs::file_time_type> last_touched(const fs::path& lock, const fs::path& temporary) {

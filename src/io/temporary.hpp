@@ -9,7 +9,7 @@
 //   FOLDER/.NAME.strata-tmp-HOST-PID-RANDOM.old    an old output moved aside by --force (briefly)
 //
 // A temporary is stale when its lock is free (or the file system has no locks) and
-//   - it was written on this host and its process no longer exists, or
+//   - it was written on this host and its process no longer exists (or is a zombie), or
 //   - it was written on another host and its lock file was not touched for an hour (the
 //     writer touches it once per window): a pid means nothing on another host, and some
 //     cluster file systems keep locks local to a node (BeeGFS, Lustre -o localflock).

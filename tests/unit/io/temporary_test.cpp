@@ -167,6 +167,22 @@ TEST_F(StaleTemporaries, OneOfALiveProcessOnThisHostIsKeptEvenUnlocked) {
   EXPECT_EQ(names_in(dir_.path()).size(), 2u);
 }
 
+TEST_F(StaleTemporaries, OneOfAProcessThatExitedButIsNotReapedIsRemoved) {
+  // A zombie holds nothing: a killed rank whose launcher died first stays one for a while.
+  pid_t zombie = 0;
+  const char* argv[] = {"true", nullptr};
+  ASSERT_EQ(::posix_spawnp(&zombie, "true", nullptr, nullptr, const_cast<char**>(argv), environ), 0);
+  for (int i = 0; i < 500; ++i) {  // until it has exited; WNOWAIT leaves it unreaped
+    siginfo_t info{};
+    if (::waitid(P_PID, zombie, &info, WEXITED | WNOWAIT | WNOHANG) == 0 && info.si_pid == zombie) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  const std::string file = temporary_name("a.npy", this_host(), zombie);
+  touch_file(at(file));
+  EXPECT_EQ(io::remove_stale_temporaries(dir_.path()), Names{file});
+  ::waitpid(zombie, nullptr, 0);
+}
+
 TEST_F(StaleTemporaries, OneOfAnotherHostGoesOnlyOnceUntouchedForAnHour) {
   const std::string file = temporary_name("a.npy", "elsewhere-" + this_host(), 1234);
   touch_file(at(file));
