@@ -94,16 +94,18 @@ PendingOutput PendingOutput::prepare(const mpi::Comm& comm, const std::string& d
     const std::string& path = out.destination_;
     const std::string folder = folder_of(path);
     struct stat st {};
-    if (::lstat(path.c_str(), &st) == 0) {
-      if (!overwrite) throw Error(destination, "already exists (WriteOptions::overwrite replaces it)");
-      check_replaceable(path, format);
-    } else if (errno != ENOENT && errno != ENOTDIR) {
+    const bool exists = ::lstat(path.c_str(), &st) == 0;
+    if (!exists && errno != ENOENT && errno != ENOTDIR)
       fail(destination, "cannot check whether it exists");  // e.g. a folder on its path not searchable
-    }
     std::error_code ec;
     if (!fs::is_directory(folder, ec)) throw Error(destination, "the folder " + folder + " does not exist");
     if (::access(folder.c_str(), W_OK) != 0) fail(destination, "cannot write in " + folder);
+    // Even when this write is refused: a killed job's debris goes at the next try.
     io::remove_stale_temporaries(folder);
+    if (exists) {
+      if (!overwrite) throw Error(destination, "already exists (WriteOptions::overwrite replaces it)");
+      check_replaceable(path, format);
+    }
     // Hidden, beside the destination (same file system, so the rename is atomic), and unique.
     out.temporary_ = io::temporary_for(path);
     out.lock_ = std::make_unique<io::TemporaryLock>(out.temporary_);

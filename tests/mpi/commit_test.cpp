@@ -403,6 +403,13 @@ TEST_F(ArrayWrite, AWriteRemovesStaleTemporariesBesideItButNotLockedOnes) {
   held.reset();  // its writer ends without cleaning up: the lock is free, its pid is gone
   EXPECT_NO_THROW(Array::open(source.path, MPI_COMM_WORLD).write(dir_ / "out.zarr"));
   EXPECT_EQ(dir_.names(), (Names{"npy_i64_yx_v3", "out.npy", "out.zarr"}));
+
+  // A write that is refused (its output exists) removes them too.
+  world().barrier();
+  testing::write_on_root([&] { std::ofstream(dir_ / stale) << "a killed .npy write"; });
+  const std::string error = agreed_error([&] { Array::open(source.path, MPI_COMM_WORLD).write(dir_ / "out.npy"); });
+  EXPECT_NE(error.find("already exists"), std::string::npos) << error;
+  EXPECT_EQ(dir_.names(), (Names{"npy_i64_yx_v3", "out.npy", "out.zarr"}));
 }
 
 // SIGINT/SIGTERM on any rank (strata/interrupt.hpp): every rank stops at the next window with
