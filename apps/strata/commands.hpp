@@ -2,7 +2,10 @@
 // The CLI's subcommands. Each fills its options from CLI11 and runs on the public API.
 #include <CLI/CLI.hpp>
 
+#include <functional>
 #include <string>
+
+#include "strata/array.hpp"
 
 namespace strata::cli {
 
@@ -54,5 +57,9 @@ int run_info(const InfoOptions& options);
 int run_plan(const PlanOptions& options);
 int run_read(const ReadOptions& options);      // collective over MPI_COMM_WORLD
 int run_reduce(const ReduceOptions& options);  // collective over MPI_COMM_WORLD
+
+// Runs `write` (a conversion) so that SIGINT and SIGTERM stop it cleanly on every rank
+// (strata/interrupt.hpp), and with its errors in the CLI's terms (--force).
+WriteStats run_write(const std::function<WriteStats()>& write);
 
 }  // namespace strata::cli

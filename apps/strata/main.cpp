@@ -1,6 +1,9 @@
 // strata: the command-line tool. `read` and `reduce` run under MPI; `info` and `plan` do not need it.
 #include <mpi.h>
 
+#include <charconv>
+#include <climits>
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
 
@@ -18,12 +21,36 @@ bool runs_under_mpi(int argc, char** argv) {
   return false;
 }
 
+// Which copy of the program this is when a launcher started several without MPI being
+// initialized (info, plan, or no subcommand at all): only the first prints errors.
+int launcher_rank() {
+  for (const char* name : {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK", "MV2_COMM_WORLD_RANK"})
+    if (const char* value = std::getenv(name)) return std::atoi(value);
+  return 0;
+}
+
+// A whole number of at least `minimum`: CLI11's NonNegativeNumber and PositiveNumber are
+// double ranges whose message prints DBL_MAX in 309 digits.
+CLI::Validator at_least(int minimum) {
+  return CLI::Validator(
+      [minimum](std::string& text) -> std::string {
+        long long value = 0;
+        const char* end = text.data() + text.size();
+        const auto [at, error] = std::from_chars(text.data(), end, value);
+        if (error != std::errc() || at != end) return "'" + text + "' is not a whole number";
+        if (value < minimum) return "must be at least " + std::to_string(minimum) + ", not " + text;
+        if (value > INT_MAX) return "must be at most " + std::to_string(INT_MAX) + ", not " + text;
+        return "";
+      },
+      "INT>=" + std::to_string(minimum));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   using namespace strata::cli;
   const bool mpi = runs_under_mpi(argc, argv);
-  int rank = 0;
+  int rank = mpi ? 0 : launcher_rank();
   if (mpi) {
     int provided = 0;
     MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
@@ -44,18 +71,18 @@ int main(int argc, char** argv) {
   InfoOptions info;
   auto* info_cmd = app.add_subcommand("info", "Print dims, shape, dtype, chunks, codec and metadata of a file");
   info_cmd->add_option("PATH", info.path, "Image file")->required();
-  info_cmd->add_option("--level", info.level, "Resolution level of a multiscale image")->check(CLI::NonNegativeNumber);
+  info_cmd->add_option("--level", info.level, "Resolution level of a multiscale image")->check(at_least(0));
   allow_external(info_cmd, info.allow_external);
   info_cmd->add_flag("--json", info.json, "Print one JSON object");
 
   PlanOptions plan;
   auto* plan_cmd = app.add_subcommand("plan", "Show how a read would split the chunks over N ranks");
   plan_cmd->add_option("PATH", plan.path, "Image file")->required();
-  plan_cmd->add_option("--ranks,-n", plan.ranks, "Number of ranks")->required()->check(CLI::PositiveNumber);
+  plan_cmd->add_option("--ranks,-n", plan.ranks, "Number of ranks")->required()->check(at_least(1));
   plan_cmd->add_option("--strategy", plan.strategy, "bytes (default), block or round-robin")
       ->check(CLI::IsMember({"bytes", "block", "round-robin"}));
   plan_cmd->add_option("--select", plan.select, "Selection, e.g. C=1,Z=2:5");
-  plan_cmd->add_option("--level", plan.level, "Resolution level")->check(CLI::NonNegativeNumber);
+  plan_cmd->add_option("--level", plan.level, "Resolution level")->check(at_least(0));
   allow_external(plan_cmd, plan.allow_external);
   plan_cmd->add_flag("--json", plan.json, "Print one JSON object");
 
@@ -66,8 +93,8 @@ int main(int argc, char** argv) {
   read_cmd->add_option("--strategy", read.strategy, "bytes (default), block or round-robin")
       ->check(CLI::IsMember({"bytes", "block", "round-robin"}));
   read_cmd->add_option("--threads", read.threads, "Decode threads per rank (0: the CPUs the rank may use)")
-      ->check(CLI::NonNegativeNumber);
-  read_cmd->add_option("--level", read.level, "Resolution level")->check(CLI::NonNegativeNumber);
+      ->check(at_least(0));
+  read_cmd->add_option("--level", read.level, "Resolution level")->check(at_least(0));
   allow_external(read_cmd, read.allow_external);
   read_cmd->add_option("--layout", read.layout,
                        "Where the array lands: root (default: all on rank 0), slab[:AXIS] (ranges along one axis, "
@@ -113,8 +140,8 @@ int main(int argc, char** argv) {
   reduce_cmd->add_option("--strategy", reduce.read.strategy, "bytes (default), block or round-robin")
       ->check(CLI::IsMember({"bytes", "block", "round-robin"}));
   reduce_cmd->add_option("--threads", reduce.read.threads, "Decode threads per rank (0: the CPUs the rank may use)")
-      ->check(CLI::NonNegativeNumber);
-  reduce_cmd->add_option("--level", reduce.read.level, "Resolution level")->check(CLI::NonNegativeNumber);
+      ->check(at_least(0));
+  reduce_cmd->add_option("--level", reduce.read.level, "Resolution level")->check(at_least(0));
   allow_external(reduce_cmd, reduce.read.allow_external);
   reduce_cmd->add_flag("--checksum", reduce.read.checksum, "Print the XXH3-64 of the result's C-order bytes");
   reduce_cmd->add_flag("--json", reduce.read.json, "Print one JSON object on rank 0");
@@ -141,7 +168,8 @@ int main(int argc, char** argv) {
     // concern no file of their own (a selection, a strategy) are about the file given.
     e.add_context({*info_cmd ? info.path : *plan_cmd ? plan.path : *read_cmd ? read.path : reduce.read.path, {}, {}, {}});
     if (rank == 0) std::cerr << "strata: error: " << e.what() << std::endl;
-    status = kUsageOrInputError;
+    // A conversion stopped by SIGINT/SIGTERM ends as the shell reports a signal: 128 + N.
+    status = strata::interrupt_signal() ? 128 + strata::interrupt_signal() : kUsageOrInputError;
   } catch (const std::exception& e) {
     if (rank == 0) std::cerr << "strata: error: " << e.what() << std::endl;
     status = kUsageOrInputError;

@@ -128,14 +128,6 @@ Layout parse_layout(const std::string& text, const std::string& dims) {
   throw Error("", "--layout " + text + ": expected root, slab[:AXIS], blocks[:GRID] or replicated");
 }
 
-// The library names its own option (WriteOptions::overwrite); here that option is --force.
-Error in_cli_terms(const Error& e) {
-  constexpr std::string_view kOption = "WriteOptions::overwrite";
-  std::string cause = e.cause();
-  if (const auto at = cause.find(kOption); at != std::string::npos) cause.replace(at, kOption.size(), "--force");
-  return Error(e.context(), std::move(cause));
-}
-
 int run_convert(const Array& array, const ReadOptions& options, const strata::ReadOptions& read, int rank) {
   WriteOptions write;
   write.read = read;
@@ -145,12 +137,7 @@ int run_convert(const Array& array, const ReadOptions& options, const strata::Re
   write.levels = options.levels;
   write.zarr_format = options.zarr_format;
   if (!options.shard.empty()) write.shard = parse_shard(options.shard);
-  WriteStats stats;
-  try {
-    stats = array.write(options.output, write);
-  } catch (const Error& e) {
-    throw in_cli_terms(e);
-  }
+  const WriteStats stats = run_write([&] { return array.write(options.output, write); });
   if (rank != 0) return 0;
   const double seconds = stats.read.seconds + stats.write_seconds;
   const double gbps = seconds > 0 ? static_cast<double>(stats.read.bytes) / seconds / 1e9 : 0;

@@ -30,7 +30,7 @@ int run_reduce(const ReduceOptions& reduction) {
     write.read = read;
     write.codec = options.compress;
     write.overwrite = options.force;
-    written = result.write(options.output, write);
+    written = run_write([&] { return result.write(options.output, write); });
     stats = written.read;
   }
   if (rank != 0) return 0;

@@ -12,6 +12,7 @@
 #include "strata/expression.hpp"
 #include "strata/grid.hpp"
 #include "strata/info.hpp"
+#include "strata/interrupt.hpp"
 #include "strata/layout.hpp"
 #include "strata/mpi_datatype.hpp"
 #include "strata/part.hpp"

@@ -4,6 +4,8 @@
 // stream; then the output is committed atomically (array/commit.hpp). A rank holds two
 // windows and their levels, never its whole share, so an array larger than the job's memory
 // converts.
+#include <string.h>
+
 #include <algorithm>
 #include <optional>
 #include <utility>
@@ -18,6 +20,7 @@
 #include "mpi/comm.hpp"
 #include "strata/array.hpp"
 #include "strata/error.hpp"
+#include "strata/interrupt.hpp"
 #include "strata/stream.hpp"
 
 namespace strata {
@@ -143,6 +146,12 @@ class SlabSource final : public PlaneSource {
   bool done_ = false;
 };
 
+// "SIGTERM".
+std::string signal_name(int signal) {
+  const char* abbreviation = ::sigabbrev_np(signal);
+  return abbreviation ? std::string("SIG") + abbreviation : "signal " + std::to_string(signal);
+}
+
 // Bytes of planes one window may hold: a rank holds two windows (one decoding ahead), the
 // current one's pyramid levels (at most a third more) and the writer's scratch.
 std::uint64_t window_bytes(const ReadOptions& read) { return read.max_memory ? read.max_memory / 3 : 0; }
@@ -184,14 +193,15 @@ ArrayInfo selected_info(const ArrayInfo& file, const Box& selection) {
 WriteStats write_output(const mpi::Comm& comm, const std::string& path, const WriteOptions& options, ArrayInfo info,
                         std::vector<std::int64_t> origin, const SourceFactory& make_source) {
   // Every rank decides the same: a bad name, codec or option fails everywhere, before any reading.
-  const FormatWriter& format = *format_for_output(path).writer;
+  const Format& found = format_for_output(path);
+  const FormatWriter& format = *found.writer;
   OutputSpec spec = output_spec(std::move(info), std::move(origin), format, path, options);
   const ErrorContext writing{path, std::string(format.name), "writing", {}};
   const std::int64_t group = annotated({path, std::string(format.name), {}, {}}, [&] { return format.plane_group(spec); });
   WriteStats stats;
   stats.format = format.name;
   stats.codec = spec.codec;
-  auto pending = PendingOutput::prepare(comm, path, options.overwrite);
+  PendingOutput pending = PendingOutput::prepare(comm, path, options.overwrite, found);
   try {
     comm.barrier();
     const double start = mpi::Comm::now();
@@ -207,6 +217,9 @@ WriteStats write_output(const mpi::Comm& comm, const std::string& path, const Wr
     while (source->next()) {
       PlaneWindow window;
       mpi::agreed(comm, [&] {
+        // Between windows, where every rank is: an interrupt on any rank stops them all.
+        if (const int signal = interrupt_signal()) throw Error(path, "interrupted (" + signal_name(signal) + ")");
+        pending.touch();
         window = levels->window(source->window(), source->plane_begin(), source->plane_end(), threads);
       });
       annotated(writing, [&] { output->write(comm, window); });
@@ -220,9 +233,10 @@ WriteStats write_output(const mpi::Comm& comm, const std::string& path, const Wr
     stats.read.bytes = static_cast<std::uint64_t>(element_count(spec.info.shape)) * size_of(spec.info.dtype);
     stats.read.ranks = comm.size();
     stats.read.peak_rss_bytes = comm.max(exec::peak_rss_bytes());
-  } catch (...) {
-    pending.abandon(comm);
-    throw;
+  } catch (const Error& e) {
+    // The writer's errors name the hidden temporary; the user knows the output. Leaving
+    // abandons it (PendingOutput's destructor).
+    throw pending.in_destination_terms(e);
   }
   return stats;
 }

@@ -4,7 +4,8 @@
 // without gathering it, and without holding it: it receives each rank's planes as a stream
 // of bounded windows (array/write.cpp), every level of a pyramid at once. The caller
 // (array/commit.hpp) picks a temporary path beside the destination and renames it only
-// when every rank succeeded; a writer only ever creates `spec.path`.
+// when every rank succeeded (flushing it to disk first); a writer only ever creates
+// `spec.path`, and may leave it in any state when it fails.
 #include <memory>
 #include <string>
 #include <string_view>
@@ -57,6 +58,7 @@ class OutputStream {
 
 struct FormatWriter {
   std::string_view name;                   // "hdf5", "zarr", "npy", "ome-tiff"
+  std::string_view kind;                   // what an output is, in messages: "Zarr store", "TIFF file"
   std::vector<std::string_view> suffixes;  // lower case, with the dot: ".h5", ".ome.tif"
   std::vector<std::string_view> codecs;    // accepted --compress values ("none" included)
   std::string_view default_codec;          // used when --compress is not given

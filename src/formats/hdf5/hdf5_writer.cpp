@@ -192,20 +192,31 @@ Selection select(hid_t dataset, const Piece* piece) {
   return s;
 }
 
-// Disk space for the whole file, taken before any data moves. A write that runs out of
-// space fails inside HDF5's collective calls on some ranks only (the others then wait in
-// OMPIO for ever), and a close whose flush fails leaves HDF5 1.10 holding a half-freed
-// file that crashes it at MPI_Finalize. Best effort: file systems without fallocate skip.
-// The bound: every chunk stored (compressed chunks at most a little larger than raw ones),
-// plus the chunk index and headers.
-void reserve_space(const std::string& path, const ArrayInfo& info, int plane_axes) {
-  const std::uint64_t bytes = info.decoded_bytes() + info.decoded_bytes() / 256 +
-                              64 * static_cast<std::uint64_t>(plane_count(info.shape, plane_axes)) + (1u << 20);
+// Disk space for the file, taken before the data moves. A write that runs out of space
+// fails inside HDF5's collective calls on some ranks only (the others then wait in OMPIO for
+// ever), and a close whose flush fails leaves HDF5 1.10 holding a half-freed file that
+// crashes it at MPI_Finalize. Best effort: file systems without fallocate skip. Reserves
+// `data_bytes` of chunks plus the chunk index (64 bytes a plane: the B-tree's entries) and
+// `header_bytes` of headers.
+void reserve_space(const std::string& path, std::uint64_t data_bytes, std::uint64_t header_bytes, const ArrayInfo& info,
+                   int plane_axes) {
+  const std::uint64_t bytes = data_bytes + 64 * static_cast<std::uint64_t>(plane_count(info.shape, plane_axes)) + header_bytes;
   // KEEP_SIZE: HDF5 sees the file's size unchanged; release_space() frees what is unused.
   const int error = io::OutputFile(path, O_WRONLY).reserve(bytes);
   if (error == ENOSPC || error == EDQUOT)
     throw Error(kUnnamed, "not enough disk space (or quota) for " + std::to_string(bytes) + " bytes: " +
                               std::strerror(error));
+}
+
+// Uncompressed, rank 0 reserves every chunk at open, with the margins that kept collective
+// writes off a full disk here. Compressed, it reserves as it stores, each window's chunks
+// once compressed: what will be written, not the raw size, so an output that fits
+// compressed is not refused; a failure there is rank 0's alone (no collective call), agreed.
+void reserve_raw(const std::string& path, const ArrayInfo& info, int plane_axes) {
+  reserve_space(path, info.decoded_bytes() + info.decoded_bytes() / 256, 1u << 20, info, plane_axes);
+}
+void reserve_compressed(const std::string& path, std::uint64_t stored_bytes, const ArrayInfo& info, int plane_axes) {
+  reserve_space(path, stored_bytes, 64u << 10, info, plane_axes);
 }
 
 // Frees the reserved blocks past the end of the finished file (truncating to its size).
@@ -309,7 +320,7 @@ class Hdf5Stream final : public OutputStream {
       if (opens) dataset_ = create_dataset(file_.get(), spec_.info, p_);
     });
     mpi::agreed(comm, [&] {
-      if (comm.rank() == 0) reserve_space(spec_.path, spec_.info, spec_.plane_axes);
+      if (comm.rank() == 0 && !funnel_) reserve_raw(spec_.path, spec_.info, spec_.plane_axes);
     });
   }
 
@@ -392,6 +403,8 @@ class Hdf5Stream final : public OutputStream {
 
   // Rank 0: writes `chunks`, the compressed planes first, first + 1, ...
   void store_chunks(const EncodedChunks& chunks, std::int64_t first) {
+    stored_bytes_ += chunks.data.size();
+    reserve_compressed(spec_.path, stored_bytes_, spec_.info, spec_.plane_axes);
     auto lock = api::hdf5_lock();
     const Shape leading(spec_.info.shape.begin(), spec_.info.shape.end() - spec_.plane_axes);
     std::vector<hsize_t> offset(spec_.info.shape.size(), 0);
@@ -409,6 +422,7 @@ class Hdf5Stream final : public OutputStream {
   int threads_;
   Properties p_;
   Id file_, dataset_;
+  std::uint64_t stored_bytes_ = 0;  // compressed chunks handed to HDF5 so far (rank 0)
 };
 
 std::unique_ptr<OutputStream> open_hdf5(const mpi::Comm& comm, const OutputSpec& spec,
@@ -419,7 +433,7 @@ std::unique_ptr<OutputStream> open_hdf5(const mpi::Comm& comm, const OutputSpec&
 }  // namespace
 
 const FormatWriter& hdf5_writer() {
-  static const FormatWriter writer{"hdf5", {".h5", ".hdf5"}, {"none", "gzip", "blosc-lz4", "blosc-zstd"}, "none",
+  static const FormatWriter writer{"hdf5", "HDF5 file", {".h5", ".hdf5"}, {"none", "gzip", "blosc-lz4", "blosc-zstd"}, "none",
                                    hdf5_plane_group, open_hdf5};
   return writer;
 }

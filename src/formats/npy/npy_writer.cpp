@@ -86,7 +86,7 @@ std::unique_ptr<OutputStream> open_npy(const mpi::Comm& comm, const OutputSpec& 
 }  // namespace
 
 const FormatWriter& npy_writer() {
-  static const FormatWriter writer{"npy", {".npy"}, {"none"}, "none", npy_plane_group, open_npy};
+  static const FormatWriter writer{"npy", "NumPy .npy file", {".npy"}, {"none"}, "none", npy_plane_group, open_npy};
   return writer;
 }
 

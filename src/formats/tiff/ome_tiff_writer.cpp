@@ -181,7 +181,7 @@ std::unique_ptr<OutputStream> open_ome_tiff(const mpi::Comm& comm, const OutputS
 }  // namespace
 
 const FormatWriter& ome_tiff_writer() {
-  static const FormatWriter writer{"ome-tiff",
+  static const FormatWriter writer{"ome-tiff", "TIFF file",
           {".ome.tif", ".ome.tiff"},
           {ome_tiff::kCodecs.begin(), ome_tiff::kCodecs.end()},
           ome_tiff::kCodecs[0],

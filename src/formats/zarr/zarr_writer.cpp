@@ -246,7 +246,7 @@ std::unique_ptr<OutputStream> open_zarr(const mpi::Comm& comm, const OutputSpec&
 }  // namespace
 
 const FormatWriter& zarr_writer() {
-  static const FormatWriter writer{"zarr", {".zarr"}, zarr::zarr_codecs(), zarr::zarr_codecs().front(),
+  static const FormatWriter writer{"zarr", "Zarr store (a folder with .zarray, .zgroup, .zattrs or zarr.json)", {".zarr"}, zarr::zarr_codecs(), zarr::zarr_codecs().front(),
                                    zarr_plane_group, open_zarr};
   return writer;
 }
