@@ -19,7 +19,7 @@ std::string_view name(Strategy s) noexcept;
 struct CostModel {
   double per_stored_byte = 1.0;
   double per_decoded_byte = 0.25;
-  double per_moved_byte = 0.25;
+  double per_moved_byte = 1.0;
 };
 
 struct ChunkRead {

@@ -94,21 +94,28 @@ OwnerPlan make_owner_plan(const ChunkTable& table, const Box& selection, std::si
       const Box region = std::move(*needed);
       const std::int64_t count = region.count();
 
-      // The reader is an owner: the one whose load after reading (and sending what it does
-      // not own) is least; ties to the one owning more, then the lowest rank. Owning most
-      // alone would leave ranks idle when a layout's cuts fall inside chunks.
-      int reader = -1;
-      double best = 0;
-      std::int64_t kept = 0;
+      // The reader is the owner of most of it (ties: least cost so far, then lowest rank),
+      // unless another owner is behind it by more than this read's own cost, counting what
+      // each would send: then the owner left with the least cost takes it. Owning most alone
+      // would leave ranks idle when a layout's cuts fall inside chunks.
+      const double fraction = static_cast<double>(count) / whole;
+      const double read_cost = c.cost * fraction;
+      auto load_if_read_by = [&](int r) {
+        return plan.ranks[r].cost + moved_cost * static_cast<double>(count - parts[r]->count());
+      };
+      int reader = -1, least = -1;
       for (int r = 0; r < ranks; ++r) {
         if (!parts[r]) continue;
         const std::int64_t n = parts[r]->count();
-        const double load = plan.ranks[r].cost + moved_cost * static_cast<double>(count - n);
-        if (reader < 0 || load < best || (load == best && n > kept)) reader = r, best = load, kept = n;
+        if (reader < 0 || n > parts[reader]->count() ||
+            (n == parts[reader]->count() && plan.ranks[r].cost < plan.ranks[reader].cost))
+          reader = r;
+        if (least < 0 || load_if_read_by(r) < load_if_read_by(least)) least = r;
       }
+      if (load_if_read_by(reader) > load_if_read_by(least) + read_cost) reader = least;
+      const std::int64_t kept = parts[reader]->count();
 
       ChunkRead read = c.read;
-      const double fraction = static_cast<double>(count) / whole;
       read.stored_bytes = static_cast<std::uint64_t>(std::llround(static_cast<double>(c.read.stored_bytes) * fraction));
       read.decoded_bytes = static_cast<std::uint64_t>(count) * element_size;
       read.region = region;
@@ -128,7 +135,7 @@ OwnerPlan make_owner_plan(const ChunkTable& table, const Box& selection, std::si
       const std::size_t index = rp.reads.size();
       rp.stored_bytes += read.stored_bytes;
       rp.decoded_bytes += read.decoded_bytes;
-      rp.cost += c.cost * fraction + moved_cost * static_cast<double>(count - kept);
+      rp.cost += read_cost + moved_cost * static_cast<double>(count - kept);
       rp.reads.push_back(std::move(read));
       for (int r = 0; r < ranks; ++r) {
         if (!parts[r] || (r == reader && !staged)) continue;

@@ -33,10 +33,11 @@ struct OwnerPlan {
 
 // `owned` holds one box per rank in the selection's coordinates (empty boxes allowed; boxes
 // may overlap). A chunk whose table has partial blocks is cut at the owners' boundaries,
-// snapped to its blocks; each read (a chunk, or such a part) goes to an owner of part of it:
-// the one left with the least estimated cost (reading, plus `cost.per_moved_byte` for each
-// byte it sends or receives), ties to the one owning more, then the lowest rank. Throws
-// strata::Error for an empty selection or no ranks.
+// snapped to its blocks; each read (a chunk, or such a part) goes to the rank owning most of
+// it (ties: least cost so far, then lowest rank) unless another owner's estimated cost
+// (reading, plus `cost.per_moved_byte` for each byte it sends or receives) is behind by more
+// than the read's own cost: then to the owner left with the least. Throws strata::Error for an
+// empty selection or no ranks.
 OwnerPlan make_owner_plan(const ChunkTable& table, const Box& selection, std::size_t element_size,
                           const std::vector<Box>& owned, const CostModel& cost = {});
 
