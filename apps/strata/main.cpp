@@ -112,8 +112,9 @@ int main(int argc, char** argv) {
       ->needs(output);
   read_cmd->add_flag("--force", read.force, "Replace an existing output")->needs(output);
   read_cmd->add_option("--max-memory", read.max_memory,
-                       "Bytes of the array one rank may hold (e.g. 256M, 4G): a conversion streams its planes within "
-                       "it, a gather larger than it is refused before reading");
+                       "Bytes of the array one rank may hold (e.g. 256M, 4G; default: its share of the node's available "
+                       "memory): a conversion streams its planes within it, a read larger than it is refused before "
+                       "reading");
   read_cmd->add_option("--levels", read.levels, "Resolution levels to write (.zarr, .ome.tif): each halves Y and X by "
                                                 "the mean")
       ->check(CLI::Range(1, 32))
