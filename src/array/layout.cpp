@@ -217,11 +217,14 @@ Part ReplicatedPlacement::take() { return Part(selection_, dtype_, window_->data
 
 ReadStats run_placement(Placement& placement, const Driver& driver, const Box& selection, const mpi::Comm& comm,
                         const ReadOptions& options) {
-  const Plan plan = placement.plan(driver.chunks(), selection, size_of(driver.info().dtype), comm.size(), options);
+  const std::size_t element = size_of(driver.info().dtype);
+  const Plan plan = placement.plan(driver.chunks(), selection, element, comm.size(), options);
   const int me = placement.planned_rank(comm);
   const int threads = options.threads > 0 ? options.threads : exec::threads_per_rank(comm.ranks_on_node());
 
-  check_memory(comm, placement.bytes_held(plan, me), options, "its part of the read");
+  check_memory(comm,
+               placement.bytes_held(plan, me) + scratch_bytes(driver.chunks(), plan.ranks[me], element, threads),
+               options, "its part of the read");
   comm.barrier();
   const double start = mpi::Comm::now();
   const std::uint64_t sent = placement.fill(
@@ -232,7 +235,7 @@ ReadStats run_placement(Placement& placement, const Driver& driver, const Box& s
 
   ReadStats stats;
   stats.seconds = comm.max(mpi::Comm::now() - start);
-  stats.bytes = static_cast<std::uint64_t>(selection.count()) * size_of(driver.info().dtype);
+  stats.bytes = static_cast<std::uint64_t>(selection.count()) * element;
   stats.bytes_not_owned = placement.bytes_not_owned(plan);
   stats.rank_bytes_sent = comm.all_gather(sent);
   stats.bytes_moved = std::accumulate(stats.rank_bytes_sent.begin(), stats.rank_bytes_sent.end(), std::uint64_t{0});

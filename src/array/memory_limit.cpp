@@ -4,12 +4,27 @@
 
 #include "exec/resources.hpp"
 #include "strata/error.hpp"
+#include "strata/grid.hpp"
 
 namespace strata {
 
 std::uint64_t memory_limit(const mpi::Comm& comm, const ReadOptions& options) {
   if (options.max_memory) return options.max_memory;
   return exec::memory_available() / static_cast<std::uint64_t>(std::max(1, comm.ranks_on_node()));
+}
+
+std::uint64_t scratch_bytes(const ChunkTable& table, const RankPlan& reads, std::size_t element_size, int threads) {
+  const std::uint64_t part =
+      table.partial_block.empty() ? 0 : static_cast<std::uint64_t>(element_count(table.partial_block));
+  std::uint64_t largest = 0;
+  for (const ChunkRead& read : reads.reads) {
+    const Box& chunk = table.chunks[read.chunk].box;
+    if (read.region == chunk) continue;  // decodes straight into its destination
+    const auto elements = static_cast<std::uint64_t>(chunk.count());
+    largest = std::max(largest, part ? std::min(part, elements) : elements);
+  }
+  const auto workers = static_cast<std::uint64_t>(std::max(1, std::min<int>(threads, static_cast<int>(reads.reads.size()))));
+  return workers * largest * element_size;
 }
 
 void check_memory(const mpi::Comm& comm, std::uint64_t bytes, const ReadOptions& options, const std::string& what) {

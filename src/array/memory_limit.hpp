@@ -6,12 +6,18 @@
 
 #include "mpi/comm.hpp"
 #include "strata/array.hpp"
+#include "strata/plan.hpp"
 
 namespace strata {
 
 // ReadOptions::max_memory when set, else this rank's share of what its node has available
 // now (exec::memory_available() over the ranks on the node).
 std::uint64_t memory_limit(const mpi::Comm& comm, const ReadOptions& options);
+
+// Scratch a rank's decode threads may need for `reads`: a read of part of a chunk decodes the
+// whole chunk (or, where the table decodes in parts, one part) into per-thread scratch first,
+// so a tiny selection of a hostile chunk can need gigabytes. Pure.
+std::uint64_t scratch_bytes(const ChunkTable& table, const RankPlan& reads, std::size_t element_size, int threads);
 
 // Collective: when some rank would hold more than its limit, every rank throws strata::Error
 // (the first such rank's message), naming `what` and the bytes. Nothing is allocated.

@@ -9,7 +9,9 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <vector>
 
+#include "codecs/deflate.hpp"
 #include "mpi_test.hpp"
 #include "strata/array.hpp"
 #include "strata/expression.hpp"
@@ -113,6 +115,38 @@ TEST_F(Memory, AnArrayBeyondMemoryIsRefusedBeforeAllocating) {
   small.max_memory = 1 << 20;
   expect_refused("a plane under max_memory", [&] { a.select(parse_selection("Z=0")).gather(small); });
   EXPECT_LT(resident_bytes() - before, 16 * kMiB);
+}
+
+// One stored chunk of 128 MiB (zlib: 130 kB of zeros): a one-pixel selection needs the whole
+// chunk decoded into scratch, which the limit must count.
+TEST_F(Memory, ScratchForChunksLargerThanTheSelectionIsCounted) {
+  const std::string store = dir_ / "one_chunk.zarr";
+  testing::write_on_root([&] {
+    std::filesystem::create_directories(store);
+    std::ofstream(store + "/.zarray")
+        << R"({"zarr_format": 2, "shape": [1, 8192, 8192], "chunks": [1, 8192, 8192], "dtype": "<u2",)"
+        << R"( "compressor": {"id": "zlib", "level": 1}, "fill_value": 0, "filters": null, "order": "C"})";
+    const std::vector<std::byte> zeros(std::size_t{128} << 20);
+    std::vector<std::byte> stored(codecs::zlib_compress_bound(zeros.size()));
+    stored.resize(codecs::deflate_zlib(zeros, stored, 1));
+    std::ofstream(store + "/0.0.0", std::ios::binary).write(reinterpret_cast<const char*>(stored.data()),
+                                                              static_cast<std::streamsize>(stored.size()));
+  });
+  const Array pixel = Array::open(store, MPI_COMM_WORLD).select(parse_selection("Y=0,X=0"));
+  ReadOptions limited;
+  limited.max_memory = 64 << 20;
+  std::string message = "(not refused)";
+  try {
+    pixel.gather(limited);
+  } catch (const Error& e) {
+    message = e.what();
+  }
+  EXPECT_NE(message.find("more than it may use"), std::string::npos) << message;
+  EXPECT_EQ(world().broadcast(message, 0), message);
+  limited.max_memory = 512 << 20;  // room for the scratch of two decode threads
+  limited.threads = 2;
+  const Buffer got = pixel.gather(limited);
+  if (rank() == 0) EXPECT_EQ(got.size(), 2u);
 }
 
 }  // namespace
