@@ -93,11 +93,15 @@ class Matrix:
     def __init__(self, args, report, folder):
         self.args, self.report, self.folder = args, report, folder
 
-    def strata(self, arguments, fault):
+    def strata(self, arguments, fault, number=0):
         env = dict(os.environ)
         env.pop("STRATA_FAULT", None)
         if fault:
             env["STRATA_FAULT"] = fault
+        # OpenMPI jobs started at once share a session folder and may fail to start
+        # ("internal failure", open-mpi/ompi#8510): one folder per case.
+        env["OMPI_MCA_orte_tmpdir_base"] = os.path.join(self.folder, "sessions", str(number))
+        os.makedirs(env["OMPI_MCA_orte_tmpdir_base"], exist_ok=True)
         command = mpiexec_command(self.args.mpiexec, self.args.ranks) + [self.args.strata] + arguments
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                    errors="replace", start_new_session=True, env=env)
@@ -117,7 +121,7 @@ class Matrix:
         os.symlink(self.input, source)
         arguments, output, _ = commands(source, os.path.join(self.folder, f"out-{number}"))[name]
         named = output if about_output else source  # the file the message must name
-        status, _, stderr, timed_out = self.strata(arguments, fault)
+        status, _, stderr, timed_out = self.strata(arguments, fault, number)
         problems = []
         lines = error_lines(stderr)
         if timed_out:
