@@ -5,6 +5,7 @@
 #include "array/layout.hpp"
 #include "array/memory_limit.hpp"
 #include "formats/format.hpp"
+#include "model/fault.hpp"
 #include "mpi/comm.hpp"
 #include "mpi/gather.hpp"
 #include "strata/error.hpp"
@@ -45,6 +46,7 @@ Array Array::open(const std::string& path, MPI_Comm user_comm, const OpenOptions
   // Rank 0 walks the file; the others restore its driver state.
   std::string saved;
   mpi::agreed(comm, [&] {
+    annotated(opening, [] { inject_fault(FaultPhase::open); });
     if (comm.rank() != 0) return;
     annotated(opening, [&] {
       const Format& format = detect_format(path);

@@ -6,11 +6,13 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 
 #include "formats/format_writer.hpp"
 #include "io/file.hpp"
+#include "model/fault.hpp"
 
 namespace strata {
 namespace {
@@ -115,7 +117,10 @@ PendingOutput PendingOutput::prepare(const mpi::Comm& comm, const std::string& d
 }
 
 std::uint64_t PendingOutput::commit(const mpi::Comm& comm) {
-  mpi::agreed(comm, [&] { flush_to_disk(temporary_); });
+  mpi::agreed(comm, [&] {
+    inject_fault(FaultPhase::commit);
+    flush_to_disk(temporary_);
+  });
   std::uint64_t bytes = 0;
   mpi::agreed(comm, [&] {
     if (comm.rank() != 0) return;
@@ -165,6 +170,13 @@ void PendingOutput::abandon() noexcept {
   std::error_code ec;
   fs::remove_all(temporary_, ec);
   lock_.reset();
+}
+
+void PendingOutput::abort(const mpi::Comm& comm, const Error& e) const noexcept {
+  io::remove_temporary(temporary_);
+  std::fprintf(stderr, "strata: error: %s\n", in_destination_terms(e).what());
+  std::fflush(stderr);
+  comm.abort(2);
 }
 
 Error PendingOutput::in_destination_terms(const Error& e) const {

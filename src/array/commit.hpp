@@ -29,6 +29,7 @@ class PendingOutput {
   ~PendingOutput() { abandon(); }
 
   const std::string& temporary() const noexcept { return temporary_; }
+  const std::string& destination() const noexcept { return destination_; }
   // Rank 0: marks the writer alive for cleaners on other hosts (io::TemporaryLock::touch).
   void touch() const noexcept {
     if (lock_) lock_->touch();
@@ -41,6 +42,10 @@ class PendingOutput {
   // Not collective: rank 0 removes the temporary and its lock. For a failure every rank
   // already agreed on; nothing to do once committed or abandoned.
   void abandon() noexcept;
+  // Collective calls a rank failed alone cannot be agreed (UnagreedFailure): this rank removes
+  // the temporary and its lock, prints `strata: error: ` and `e` in the destination's terms
+  // on stderr, and ends the job (MPI_Abort, exit status 2). Any rank may call it.
+  [[noreturn]] void abort(const mpi::Comm& comm, const Error& e) const noexcept;
   // `e` as the user should read it: the destination named instead of the temporary (a part
   // inside a folder output becomes the error's chunk, e.g. "0/3/0/0").
   Error in_destination_terms(const Error& e) const;

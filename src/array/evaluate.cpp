@@ -9,6 +9,7 @@
 #include "exec/parallel_for.hpp"
 #include "exec/region_reader.hpp"
 #include "exec/resources.hpp"
+#include "model/fault.hpp"
 #include "mpi/reduce.hpp"
 #include "strata/error.hpp"
 #include "strata/grid.hpp"
@@ -165,8 +166,11 @@ ReadStats compute_into(Placement& layout, const Node& tree, const mpi::Comm& com
   const int threads = decode_threads(comm, options);
   Evaluator eval(tree, threads);
   const Array& driving = eval.driving();
-  const Plan plan =
-      layout.plan(driving.driver().chunks(), driving.selection(), size_of(tree.dtype), comm.size(), options);
+  Plan plan;
+  mpi::agreed(comm, [&] {
+    inject_fault(FaultPhase::plan);
+    plan = layout.plan(driving.driver().chunks(), driving.selection(), size_of(tree.dtype), comm.size(), options);
+  });
   check_memory(comm, layout.bytes_held(plan, layout.planned_rank(comm)), options, "its part of the result");
   comm.barrier();
   const double start = mpi::Comm::now();
@@ -195,8 +199,12 @@ Buffer compute_reduction(const Node& reduction, const mpi::Comm& comm, const Rea
   const int threads = decode_threads(comm, options);
   Evaluator eval(input, threads);
   const Array& driving = eval.driving();
-  const Plan plan = make_plan(driving.driver().chunks(), driving.selection(), size_of(input.dtype), comm.size(),
-                              options.strategy, options.cost);
+  Plan plan;
+  mpi::agreed(comm, [&] {
+    inject_fault(FaultPhase::plan);
+    plan = make_plan(driving.driver().chunks(), driving.selection(), size_of(input.dtype), comm.size(),
+                     options.strategy, options.cost);
+  });
   const auto& reads = plan.ranks[static_cast<std::size_t>(comm.rank())].reads;
 
   // Where an input element lands in the output: its C-order strides on the kept axes, 0 on

@@ -6,6 +6,7 @@
 #include "array/memory_limit.hpp"
 #include "exec/execute.hpp"
 #include "exec/resources.hpp"
+#include "model/fault.hpp"
 #include "mpi/exchange.hpp"
 #include "mpi/gather.hpp"
 #include "plan/slab_plan.hpp"
@@ -93,10 +94,14 @@ std::uint64_t RootPlacement::fill(const DecodeReads& decode, const Plan& plan, i
         if (is_root) return target.sub(r.dest);
         return View::contiguous(slots[slot].data() + (r.local_offset - base), dtype_, r.region.shape());
       });
+      // The round's exchange is prepared inside the agreement: what follows only moves bytes.
+      inject_fault(FaultPhase::exchange);
+      if (!is_root) return;
+      for (int r = 0; r < ranks; ++r) first[r] = bounds[r][k], last[r] = bounds[r][k + 1];
+      gather.prepare(first, last);
     });
     if (is_root) {
-      for (int r = 0; r < ranks; ++r) first[r] = bounds[r][k], last[r] = bounds[r][k + 1];
-      gather.receive(first, last);
+      gather.receive();
     } else if (bytes > 0) {
       gather.send(slot, std::span<const std::byte>(slots[slot].data(), bytes));
       sent += bytes;
@@ -218,7 +223,12 @@ Part ReplicatedPlacement::take() { return Part(selection_, dtype_, window_->data
 ReadStats run_placement(Placement& placement, const Driver& driver, const Box& selection, const mpi::Comm& comm,
                         const ReadOptions& options) {
   const std::size_t element = size_of(driver.info().dtype);
-  const Plan plan = placement.plan(driver.chunks(), selection, element, comm.size(), options);
+  // Pure and computed alike on every rank, but a rank may still fail alone (its memory).
+  Plan plan;
+  mpi::agreed(comm, [&] {
+    inject_fault(FaultPhase::plan);
+    plan = placement.plan(driver.chunks(), selection, element, comm.size(), options);
+  });
   const int me = placement.planned_rank(comm);
   const int threads = options.threads > 0 ? options.threads : exec::threads_per_rank(comm.ranks_on_node());
 

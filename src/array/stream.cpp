@@ -7,6 +7,7 @@
 
 #include "exec/execute.hpp"
 #include "exec/resources.hpp"
+#include "model/fault.hpp"
 #include "mpi/comm.hpp"
 #include "plan/plane_chunks.hpp"
 #include "strata/error.hpp"
@@ -94,19 +95,25 @@ PlaneStream::~PlaneStream() {
 PlaneStream Array::planes(const StreamOptions& options) const {
   const mpi::Comm& comm = *state().comm;
   const int axes = plane_axes(dims(), shape().size());
-  // Pure and the same on every rank: an error here is everyone's.
-  PlaneChunks chunks(driver().chunks(), selection_, size_of(dtype()), axes, options.read.cost);
-  auto s = std::make_unique<PlaneStream::State>(*this, comm, std::move(chunks));
-  s->plane_axes = axes;
-  s->prefetch = options.prefetch;
-  s->progress = options.read.progress;
-  s->threads = options.read.threads > 0 ? options.read.threads : exec::threads_per_rank(comm.ranks_on_node());
-  s->plane_bounds = s->chunks.rank_bounds(comm.size(), options.plane_group);
-  const std::uint64_t window_bytes = options.window_bytes ? options.window_bytes : kDefaultWindowBytes;
-  const auto plane_bytes = std::max<std::uint64_t>(s->chunks.plane_bytes(), 1);
-  const auto max_planes = static_cast<std::int64_t>(std::max<std::uint64_t>(window_bytes / plane_bytes, 1));
-  const int rank = comm.rank();
-  s->windows = s->chunks.windows(s->plane_bounds[rank], s->plane_bounds[rank + 1], max_planes, options.plane_group);
+  const int threads =
+      options.read.threads > 0 ? options.read.threads : exec::threads_per_rank(comm.ranks_on_node());
+  // Pure and the same on every rank, but a rank may still fail alone (its memory): agreed.
+  std::unique_ptr<PlaneStream::State> s;
+  mpi::agreed(comm, [&] {
+    inject_fault(FaultPhase::plan);
+    PlaneChunks chunks(driver().chunks(), selection_, size_of(dtype()), axes, options.read.cost);
+    s = std::make_unique<PlaneStream::State>(*this, comm, std::move(chunks));
+    s->plane_axes = axes;
+    s->prefetch = options.prefetch;
+    s->progress = options.read.progress;
+    s->threads = threads;
+    s->plane_bounds = s->chunks.rank_bounds(comm.size(), options.plane_group);
+    const std::uint64_t window_bytes = options.window_bytes ? options.window_bytes : kDefaultWindowBytes;
+    const auto plane_bytes = std::max<std::uint64_t>(s->chunks.plane_bytes(), 1);
+    const auto max_planes = static_cast<std::int64_t>(std::max<std::uint64_t>(window_bytes / plane_bytes, 1));
+    const int rank = comm.rank();
+    s->windows = s->chunks.windows(s->plane_bounds[rank], s->plane_bounds[rank + 1], max_planes, options.plane_group);
+  });
   std::int64_t largest = 0;
   for (std::size_t i = 1; i < s->windows.size(); ++i) largest = std::max(largest, s->windows[i] - s->windows[i - 1]);
   s->max_window_planes = static_cast<std::int64_t>(comm.max(static_cast<std::uint64_t>(largest)));

@@ -16,6 +16,7 @@
 #include "exec/parallel_for.hpp"
 #include "exec/resources.hpp"
 #include "formats/format_writer.hpp"
+#include "model/fault.hpp"
 #include "model/pyramid.hpp"
 #include "mpi/comm.hpp"
 #include "strata/array.hpp"
@@ -202,13 +203,14 @@ WriteStats write_output(const mpi::Comm& comm, const std::string& path, const Wr
   stats.format = format.name;
   stats.codec = spec.codec;
   PendingOutput pending = PendingOutput::prepare(comm, path, options.overwrite, found);
+  std::unique_ptr<OutputStream> output;
   try {
     comm.barrier();
     const double start = mpi::Comm::now();
     std::unique_ptr<PlaneSource> source = make_source(group, &stats.read);
     check_groups(source->plane_bounds(), spec, group, path);
     spec.path = pending.temporary();
-    std::unique_ptr<OutputStream> output;
+    spec.destination = pending.destination();
     annotated(writing, [&] { output = format.open(comm, spec, source->plane_bounds()); });
     std::optional<LevelBuffers> levels;
     mpi::agreed(comm, [&] { levels.emplace(spec, source->max_window_planes()); });
@@ -220,20 +222,33 @@ WriteStats write_output(const mpi::Comm& comm, const std::string& path, const Wr
         // Between windows, where every rank is: an interrupt on any rank stops them all.
         if (const int signal = interrupt_signal()) throw Error(path, "interrupted (" + signal_name(signal) + ")");
         pending.touch();
-        window = levels->window(source->window(), source->plane_begin(), source->plane_end(), threads);
+        annotated(writing, [&] {
+          inject_fault(FaultPhase::write);
+          window = levels->window(source->window(), source->plane_begin(), source->plane_end(), threads);
+        });
       });
       annotated(writing, [&] { output->write(comm, window); });
     }
     annotated(writing, [&] { output->finish(comm); });
     output.reset();
-    stats.output_bytes = pending.commit(comm);
+    stats.output_bytes = annotated({path, {}, {}, {}}, [&] { return pending.commit(comm); });
     const double seconds = mpi::Comm::now() - start;
     if (source->wait_seconds() > 0 || stats.read.seconds == 0) stats.read.seconds = comm.max(source->wait_seconds());
     stats.write_seconds = comm.max(seconds - source->wait_seconds());
     stats.read.bytes = static_cast<std::uint64_t>(element_count(spec.info.shape)) * size_of(spec.info.dtype);
     stats.read.ranks = comm.size();
     stats.read.peak_rss_bytes = comm.max(exec::peak_rss_bytes());
+  } catch (const UnagreedFailure& e) {
+    pending.abort(comm, e);
   } catch (const Error& e) {
+    // Agreed: every rank is here. The stream lets go of the temporary first.
+    if (output) {
+      try {
+        output->abandon(comm, e);
+      } catch (const UnagreedFailure& failure) {
+        pending.abort(comm, failure);
+      }
+    }
     // The writer's errors name the hidden temporary; the user knows the output. Leaving
     // abandons it (PendingOutput's destructor).
     throw pending.in_destination_terms(e);

@@ -13,6 +13,7 @@
 
 #include "formats/format.hpp"
 #include "strata/buffer.hpp"
+#include "strata/error.hpp"
 #include "strata/info.hpp"
 
 namespace strata {
@@ -24,6 +25,7 @@ class Comm;
 // What every rank agrees to write.
 struct OutputSpec {
   std::string path;                  // what the writer creates (a temporary name)
+  std::string destination;           // what the user named: for a message printed before the job ends
   ArrayInfo info;                    // level 0, the whole array: dims, shape, dtype, sizes, channels
   int plane_axes = 2;                // trailing axes of one plane (strata/slab.hpp)
   std::string codec;                 // one of the writer's codecs
@@ -54,6 +56,23 @@ class OutputStream {
   virtual void write(const mpi::Comm& comm, const PlaneWindow& window) = 0;
   // Collective, after the last window: completes the output (metadata, indexes, closing).
   virtual void finish(const mpi::Comm& comm) = 0;
+  // Collective, after `failure`, which every rank agreed on: releases what the stream holds
+  // before the temporary goes. Throws UnagreedFailure when that fails inside a collective
+  // third-party call.
+  virtual void abandon(const mpi::Comm& comm, const Error& failure) {
+    (void)comm;
+    (void)failure;
+  }
+};
+
+// A failure inside a collective call of a third-party library (HDF5's close, flush or
+// collective write under MPI-IO): the other ranks are inside that call and cannot be told,
+// so it is never agreed. write_output ends the job on it (PendingOutput::abort): the message
+// from this rank, then MPI_Abort, rather than ranks waiting for ever in different collectives
+// or a library left half-closed crashing at MPI_Finalize.
+class UnagreedFailure : public Error {
+ public:
+  explicit UnagreedFailure(const Error& e) : Error(e) {}
 };
 
 struct FormatWriter {

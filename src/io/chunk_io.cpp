@@ -4,6 +4,7 @@
 #include <array>
 #include <cstring>
 
+#include "model/fault.hpp"
 #include "strata/driver.hpp"
 #include "strata/error.hpp"
 #include "strata/grid.hpp"
@@ -44,6 +45,7 @@ void Driver::read_chunk(const ChunkRef& chunk, const Box& region, const View& de
   const ErrorContext context{chunk.file < table.files.size() ? table.files[chunk.file] : std::string(), array.format,
                              "reading chunk", chunk_name(table, chunk)};
   annotated(context, [&] {
+    inject_fault(FaultPhase::read);
     if (region.rank() != chunk.box.rank() || !chunk.box.contains(region) || dest.shape != region.shape() ||
         dest.dtype != array.dtype)
       throw Error("", "region " + region.to_string() + " into a " + std::string(name(dest.dtype)) + " view of shape " +

@@ -130,6 +130,12 @@ TemporaryLock::~TemporaryLock() {
 
 void TemporaryLock::touch() const noexcept { ::futimens(fd_, nullptr); }
 
+void remove_temporary(const std::string& temporary) noexcept {
+  std::error_code ec;
+  fs::remove_all(temporary, ec);
+  fs::remove(temporary + std::string(kLock), ec);
+}
+
 std::vector<std::string> remove_stale_temporaries(const fs::path& folder) noexcept {
   std::vector<std::string> removed;
   try {

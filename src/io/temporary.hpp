@@ -59,6 +59,10 @@ class TemporaryLock {
   int fd_ = -1;
 };
 
+// Removes `temporary` and its lock file, whoever holds the lock: for a job about to be aborted
+// (array/commit.hpp, PendingOutput::abort), on any rank. Best effort, never throws.
+void remove_temporary(const std::string& temporary) noexcept;
+
 // Removes the stale temporaries in `folder` (with their lock files and asides) and returns
 // their names; never one whose lock is held. Best effort: what cannot be inspected or
 // removed is left (a later write tries again), and nothing throws.

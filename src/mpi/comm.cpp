@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <cstdlib>
 #include <new>
 #include <utility>
 
@@ -162,6 +163,11 @@ Comm Comm::split_node() const {
   MPI_Comm node = MPI_COMM_NULL;
   check(MPI_Comm_split_type(comm_, MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL, &node), "MPI_Comm_split_type");
   return adopt(node);
+}
+
+void Comm::abort(int status) const noexcept {
+  MPI_Abort(comm_, status);
+  std::abort();  // MPI_Abort does not return; an implementation that did must not go on
 }
 
 void Comm::barrier() const { check(MPI_Barrier(comm_), "MPI_Barrier"); }

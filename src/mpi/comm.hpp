@@ -49,6 +49,9 @@ class Comm {
   // Every rank's `value`, in rank order.
   std::vector<std::uint64_t> all_gather(std::uint64_t value) const;
   void barrier() const;
+  // Ends every rank of the job (MPI_Abort) with exit status `status`: only for a failure the
+  // ranks cannot agree on (formats/format_writer.hpp, UnagreedFailure).
+  [[noreturn]] void abort(int status) const noexcept;
   // Seconds since an arbitrary moment, the same clock on every rank of a job (MPI_Wtime).
   static double now() noexcept;
   // Collective. How many ranks of this communicator share this rank's node.

@@ -1,5 +1,6 @@
 #include "mpi/exchange.hpp"
 
+#include "model/fault.hpp"
 #include "mpi/datatypes.hpp"
 
 namespace strata::mpi {
@@ -26,8 +27,13 @@ std::vector<Datatype> per_peer(int ranks, const std::vector<Transfer>& transfers
 
 std::uint64_t exchange(const Comm& comm, const std::vector<Transfer>& sends, const std::vector<Transfer>& receives) {
   std::vector<int> send_counts, receive_counts;
-  const auto send_types = per_peer(comm.size(), sends, send_counts);
-  const auto receive_types = per_peer(comm.size(), receives, receive_counts);
+  std::vector<Datatype> send_types, receive_types;
+  // Building the datatypes may fail on one rank (memory, MPI's limits): agreed before the collective.
+  agreed(comm, [&] {
+    inject_fault(FaultPhase::exchange);
+    send_types = per_peer(comm.size(), sends, send_counts);
+    receive_types = per_peer(comm.size(), receives, receive_counts);
+  });
   std::vector<MPI_Datatype> st, rt;
   for (int r = 0; r < comm.size(); ++r) {
     st.push_back(send_counts[r] ? send_types[r].get() : MPI_BYTE);

@@ -4,6 +4,7 @@
 #include <exception>
 #include <vector>
 
+#include "model/fault.hpp"
 #include "strata/grid.hpp"
 
 namespace strata::mpi {
@@ -26,21 +27,27 @@ void RoundGather::send(int slot, std::span<const std::byte> bytes) {
   check(MPI_Isend(bytes.data(), 1, types_[slot].get(), root_, kRoundTag, comm_.get(), &sending_[slot]), "MPI_Isend");
 }
 
-void RoundGather::receive(const std::vector<std::size_t>& first, const std::vector<std::size_t>& last) {
-  std::vector<Datatype> types;
-  std::vector<MPI_Request> requests;
+void RoundGather::prepare(const std::vector<std::size_t>& first, const std::vector<std::size_t>& last) {
+  round_.clear();
   for (int r = 0; r < comm_.size(); ++r) {
     if (r == root_ || first[r] == last[r]) continue;
     const auto& reads = plan_.ranks[r].reads;
     std::vector<View> regions;
     regions.reserve(last[r] - first[r]);
     for (std::size_t i = first[r]; i < last[r]; ++i) regions.push_back(out_.sub(reads[i].dest));
-    types.push_back(views_type(regions));
-    types.back().commit();
+    round_.emplace_back(r, views_type(regions));
+    round_.back().second.commit();
+  }
+}
+
+void RoundGather::receive() {
+  std::vector<MPI_Request> requests;
+  for (const auto& [r, type] : round_) {
     requests.emplace_back();
-    check(MPI_Irecv(MPI_BOTTOM, 1, types.back().get(), r, kRoundTag, comm_.get(), &requests.back()), "MPI_Irecv");
+    check(MPI_Irecv(MPI_BOTTOM, 1, type.get(), r, kRoundTag, comm_.get(), &requests.back()), "MPI_Irecv");
   }
   check(MPI_Waitall(static_cast<int>(requests.size()), requests.data(), MPI_STATUSES_IGNORE), "MPI_Waitall");
+  round_.clear();
 }
 
 void gather_planes(const Comm& comm, const View& mine, const std::vector<Box>& boxes, const Shape& shape,
@@ -54,11 +61,13 @@ void gather_planes(const Comm& comm, const View& mine, const std::vector<Box>& b
   std::exception_ptr failure;
   Box at = Box::whole(shape);  // the current plane: one index on each leading axis
   for (std::size_t i = 0; i < lead; ++i) at.stop[i] = 1;
-  if (comm.rank() == root) {
+  agreed(comm, [&] {
+    inject_fault(FaultPhase::exchange);
+    if (comm.rank() != root) return;
     Shape plane_shape = at.shape();
     plane = Buffer(static_cast<std::size_t>(element_count(plane_shape)) * size_of(mine.dtype));
     plane_view = View::contiguous(plane.data(), mine.dtype, plane_shape);
-  }
+  });
   Index lead_at(lead, 0);
   const Box lead_box{Index(lead, 0), Shape(shape.begin(), shape.begin() + static_cast<std::ptrdiff_t>(lead))};
   do {

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <functional>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "mpi/comm.hpp"
@@ -31,9 +32,12 @@ class RoundGather {
   void reuse(int slot);
   // Not the root: starts sending `bytes` (this rank's reads of the round) from buffer `slot`.
   void send(int slot, std::span<const std::byte> bytes);
-  // The root: receives rank r's reads [first[r], last[r]) of its plan into place, from every
-  // rank r other than itself that has any, and returns when all have arrived.
-  void receive(const std::vector<std::size_t>& first, const std::vector<std::size_t>& last);
+  // The root, inside the round's agreed step (it may fail; receive() then is never reached):
+  // the datatypes that place rank r's reads [first[r], last[r]) of its plan, for every rank r
+  // other than itself that has any.
+  void prepare(const std::vector<std::size_t>& first, const std::vector<std::size_t>& last);
+  // The root: receives the prepared round into place and returns when all of it has arrived.
+  void receive();
 
  private:
   const Comm& comm_;
@@ -42,6 +46,7 @@ class RoundGather {
   View out_;
   MPI_Request sending_[2] = {MPI_REQUEST_NULL, MPI_REQUEST_NULL};
   Datatype types_[2];
+  std::vector<std::pair<int, Datatype>> round_;  // the root's prepared receives: rank, datatype
 };
 
 // Collective. Hands `consume`, on `root`, each plane of an array of `shape` in C order (a

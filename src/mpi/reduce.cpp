@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "model/fault.hpp"
+
 namespace strata::mpi {
 namespace {
 
@@ -32,9 +34,12 @@ constexpr std::size_t kPieceBytes = std::size_t{1} << 30;
 
 void reduce(const Comm& comm, std::span<std::byte> data, std::size_t element_size, const Combine& combine, int root) {
   Resources r;
-  check(MPI_Type_contiguous(static_cast<int>(element_size), MPI_BYTE, &r.type), "MPI_Type_contiguous");
-  check(MPI_Type_commit(&r.type), "MPI_Type_commit");
-  check(MPI_Op_create(&trampoline, 1, &r.op), "MPI_Op_create");
+  agreed(comm, [&] {
+    inject_fault(FaultPhase::exchange);
+    check(MPI_Type_contiguous(static_cast<int>(element_size), MPI_BYTE, &r.type), "MPI_Type_contiguous");
+    check(MPI_Type_commit(&r.type), "MPI_Type_commit");
+    check(MPI_Op_create(&trampoline, 1, &r.op), "MPI_Op_create");
+  });
   current = &combine;
   const std::size_t count = data.size() / element_size;
   const std::size_t piece = std::max<std::size_t>(1, kPieceBytes / element_size);

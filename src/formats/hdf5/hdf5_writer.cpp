@@ -6,17 +6,23 @@
 // ilastik-style readers find them.
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <chrono>
+#include <cstdio>
 #include <cstring>
+#include <filesystem>
+#include <optional>
 #include <vector>
 
 #include "codecs/blosc.hpp"
 #include "codecs/deflate.hpp"
 #include "codecs/shuffle.hpp"
+#include "exec/deadline.hpp"
 #include "exec/parallel_for.hpp"
 #include "exec/resources.hpp"
 #include "formats/hdf5/api/attribute.hpp"
@@ -27,6 +33,7 @@
 #include "formats/hdf5/api/filter.hpp"
 #include "formats/hdf5/api/property_list.hpp"
 #include "io/output_file.hpp"
+#include "io/temporary.hpp"
 #include "mpi/comm.hpp"
 #include "mpi/hints.hpp"
 #include "formats/format_writer.hpp"
@@ -42,6 +49,10 @@ using api::Id;
 
 // Errors name no file: the caller names the destination rather than the temporary.
 const std::string kUnnamed;
+
+// How long closing may take after a failure (it writes a few KiB of headers) before the rank
+// gives up on ranks that wait inside HDF5 and ends the job (exec::Deadline).
+constexpr std::chrono::seconds kCloseAfterFailure{10};
 
 // The most bytes of whole planes one H5Dwrite carries (see pieces()).
 constexpr std::uint64_t kBytesPerWrite = std::uint64_t{32} << 20;
@@ -195,28 +206,42 @@ Selection select(hid_t dataset, const Piece* piece) {
 // Disk space for the file, taken before the data moves. A write that runs out of space
 // fails inside HDF5's collective calls on some ranks only (the others then wait in OMPIO for
 // ever), and a close whose flush fails leaves HDF5 1.10 holding a half-freed file that
-// crashes it at MPI_Finalize. Best effort: file systems without fallocate skip. Reserves
-// `data_bytes` of chunks plus the chunk index (64 bytes a plane: the B-tree's entries) and
-// `header_bytes` of headers.
-void reserve_space(const std::string& path, std::uint64_t data_bytes, std::uint64_t header_bytes, const ArrayInfo& info,
-                   int plane_axes) {
-  const std::uint64_t bytes = data_bytes + 64 * static_cast<std::uint64_t>(plane_count(info.shape, plane_axes)) + header_bytes;
-  // KEEP_SIZE: HDF5 sees the file's size unchanged; release_space() frees what is unused.
-  const int error = io::OutputFile(path, O_WRONLY).reserve(bytes);
-  if (error == ENOSPC || error == EDQUOT)
-    throw Error(kUnnamed, "not enough disk space (or quota) for " + std::to_string(bytes) + " bytes: " +
-                              std::strerror(error));
-}
+// crashes it at MPI_Finalize. Best effort: file systems without fallocate skip.
 
 // Uncompressed, rank 0 reserves every chunk at open, with the margins that kept collective
 // writes off a full disk here. Compressed, it reserves as it stores, each window's chunks
 // once compressed: what will be written, not the raw size, so an output that fits
 // compressed is not refused; a failure there is rank 0's alone (no collective call), agreed.
-void reserve_raw(const std::string& path, const ArrayInfo& info, int plane_axes) {
-  reserve_space(path, info.decoded_bytes() + info.decoded_bytes() / 256, 1u << 20, info, plane_axes);
+// Either way the chunk index (64 bytes a plane: the B-tree's entries) and the headers.
+std::uint64_t bytes_to_reserve(const OutputSpec& spec, std::uint64_t stored_bytes) {
+  const std::uint64_t index = 64 * static_cast<std::uint64_t>(plane_count(spec.info.shape, spec.plane_axes));
+  if (spec.codec != "none") return stored_bytes + index + (64u << 10);
+  const std::uint64_t data = spec.info.decoded_bytes();
+  return data + data / 256 + index + (1u << 20);
 }
-void reserve_compressed(const std::string& path, std::uint64_t stored_bytes, const ArrayInfo& info, int plane_axes) {
-  reserve_space(path, stored_bytes, 64u << 10, info, plane_axes);
+
+[[noreturn]] void refuse_space(std::uint64_t bytes, int error) {
+  throw Error(kUnnamed, "not enough disk space (or quota) for " + std::to_string(bytes) + " bytes: " +
+                            std::strerror(error));
+}
+
+// Before the file exists: a disk that cannot hold what will be reserved is refused while
+// there is nothing to close (closing the created file writes its headers: on a full disk that
+// is the collective failure above).
+void check_space(const OutputSpec& spec) {
+  struct statvfs disk {};
+  const std::string folder = std::filesystem::path(spec.path).parent_path().string();
+  if (::statvfs(folder.empty() ? "." : folder.c_str(), &disk) != 0) return;  // reserve() says more
+  const std::uint64_t bytes = bytes_to_reserve(spec, 0);
+  if (static_cast<std::uint64_t>(disk.f_bavail) * disk.f_frsize < bytes) refuse_space(bytes, ENOSPC);
+}
+
+// Reserves bytes_to_reserve() in the file; KEEP_SIZE: HDF5 sees the file's size unchanged,
+// release_space() frees what is unused.
+void reserve_space(const OutputSpec& spec, std::uint64_t stored_bytes) {
+  const std::uint64_t bytes = bytes_to_reserve(spec, stored_bytes);
+  const int error = io::OutputFile(spec.path, O_WRONLY).reserve(bytes);
+  if (error == ENOSPC || error == EDQUOT) refuse_space(bytes, error);
 }
 
 // Frees the reserved blocks past the end of the finished file (truncating to its size).
@@ -310,18 +335,29 @@ class Hdf5Stream final : public OutputStream {
  public:
   Hdf5Stream(const mpi::Comm& comm, const OutputSpec& spec)
       : spec_(spec), funnel_(spec.codec != "none"), threads_(exec::threads_per_rank(comm.ranks_on_node())) {
-    auto lock = api::hdf5_lock();
     const bool opens = !funnel_ || comm.rank() == 0;
-    mpi::agreed(comm, [&] { p_ = properties(comm, spec_); });
-    mpi::agreed(comm, [&] {
-      if (opens) file_ = api::file_create(spec_.path, p_.file_access.get(), kUnnamed);
-    });
-    mpi::agreed(comm, [&] {
-      if (opens) dataset_ = create_dataset(file_.get(), spec_.info, p_);
-    });
-    mpi::agreed(comm, [&] {
-      if (comm.rank() == 0 && !funnel_) reserve_raw(spec_.path, spec_.info, spec_.plane_axes);
-    });
+    {
+      auto lock = api::hdf5_lock();
+      mpi::agreed(comm, [&] {
+        if (comm.rank() == 0) check_space(spec_);
+      });
+      mpi::agreed(comm, [&] { p_ = properties(comm, spec_); });  // collective: MPI_Comm_dup
+      mpi::agreed(comm, [&] {
+        if (opens) file_ = api::file_create(spec_.path, p_.file_access.get(), kUnnamed);
+      });
+    }
+    try {
+      auto lock = api::hdf5_lock();
+      mpi::agreed(comm, [&] {
+        if (opens) dataset_ = create_dataset(file_.get(), spec_.info, p_);
+      });
+      mpi::agreed(comm, [&] {
+        if (comm.rank() == 0 && !funnel_) reserve_space(spec_, 0);
+      });
+    } catch (const Error& e) {
+      abandon(comm, e);  // the file exists: closing it is collective, and may fail
+      throw;
+    }
   }
 
   ~Hdf5Stream() override {
@@ -331,6 +367,8 @@ class Hdf5Stream final : public OutputStream {
     p_ = Properties();
   }
 
+  void abandon(const mpi::Comm& comm, const Error& failure) override { close(comm, &failure); }
+
   void write(const mpi::Comm& comm, const PlaneWindow& window) override {
     if (funnel_)
       write_compressed(comm, window);
@@ -339,18 +377,52 @@ class Hdf5Stream final : public OutputStream {
   }
 
   void finish(const mpi::Comm& comm) override {
-    auto lock = api::hdf5_lock();
-    mpi::agreed(comm, [&] {
-      // Closing flushes what HDF5 still holds: its failure is the write's.
-      if (dataset_) dataset_.close(kUnnamed);
-      if (file_) file_.close(kUnnamed);
-    });
+    close(comm, nullptr);
     mpi::agreed(comm, [&] {
       if (comm.rank() == 0) release_space(spec_.path);
     });
   }
 
  private:
+  // Closes the dataset and the file, which flushes what HDF5 still holds (metadata): a failure
+  // is the write's, or comes on top of `handling`, the failure being abandoned. Compressed,
+  // rank 0 alone has the file: agreed. Under MPI-IO the close is collective inside HDF5: a
+  // rank that fails there (a full disk: HDF5's metadata writes run on some ranks only) cannot
+  // tell the others, which wait inside the call, and HDF5 1.10 keeps a half-closed file that
+  // crashes MPI_Finalize: UnagreedFailure, which ends the job (write_output), naming
+  // `handling` when there is one (the cause the user needs).
+  void close(const mpi::Comm& comm, const Error* handling) {
+    auto lock = api::hdf5_lock();
+    auto close_both = [&] {
+      if (dataset_) dataset_.close(kUnnamed);
+      if (file_) file_.close(kUnnamed);
+    };
+    if (funnel_) {
+      if (handling) {  // a failure is already on its way: the close's own is not worth more
+        dataset_ = Id();
+        file_ = Id();
+      } else {
+        mpi::agreed(comm, close_both);
+      }
+      return;
+    }
+    // After a failure, closing writes only headers: a close that overstays waits for ranks
+    // that will not come (one rank's metadata write failed inside the call).
+    std::optional<exec::Deadline> deadline;
+    if (handling)
+      deadline.emplace(kCloseAfterFailure, [&] {
+        Error shown(*handling);
+        shown.add_context({spec_.destination, "hdf5", "writing", {}});
+        std::fprintf(stderr, "strata: error: %s\n", shown.what());
+        io::remove_temporary(spec_.path);
+      }, 2);
+    try {
+      close_both();
+    } catch (const Error& e) {
+      throw UnagreedFailure(handling ? *handling : e);
+    }
+  }
+
   void write_parallel(const mpi::Comm& comm, const PlaneWindow& window) {
     auto lock = api::hdf5_lock();
     const hid_t type = api::little_endian_type(spec_.info.dtype);  // the file's type: no conversion
@@ -404,7 +476,7 @@ class Hdf5Stream final : public OutputStream {
   // Rank 0: writes `chunks`, the compressed planes first, first + 1, ...
   void store_chunks(const EncodedChunks& chunks, std::int64_t first) {
     stored_bytes_ += chunks.data.size();
-    reserve_compressed(spec_.path, stored_bytes_, spec_.info, spec_.plane_axes);
+    reserve_space(spec_, stored_bytes_);
     auto lock = api::hdf5_lock();
     const Shape leading(spec_.info.shape.begin(), spec_.info.shape.end() - spec_.plane_axes);
     std::vector<hsize_t> offset(spec_.info.shape.size(), 0);
