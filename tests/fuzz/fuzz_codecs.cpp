@@ -1,5 +1,6 @@
 // Chunk data: the decoders of src/codecs fed hostile bytes. The input is a 4-byte header
-// (codec, decoded size as uint16 little endian, a parameter) and the payload. A decoder
+// (codec, decoded size as uint16 little endian, a parameter) and the payload; HDF5 filter
+// pipelines as the HDF5 driver undoes them are chunk data too. A decoder
 // must fill a destination of exactly the decoded size or throw strata::Error; where strata
 // also encodes (zlib, gzip, zstd, Blosc, shuffle, predictor 2, crc32c), the payload is
 // encoded and decoded back and must come back unchanged. The TIFF-internal transforms
@@ -23,6 +24,7 @@
 #include "codecs/predictor.hpp"
 #include "codecs/shuffle.hpp"
 #include "codecs/zstd.hpp"
+#include "formats/hdf5/hdf5_filters.hpp"
 #include "strata/error.hpp"
 
 namespace {
@@ -105,6 +107,19 @@ void packed_bits(std::span<const std::byte> data, std::uint8_t parameter) {
   codecs::unpack_to_uint16(data, out, row_samples, bits);
 }
 
+// An HDF5 filter pipeline of up to two stages (deflate, shuffle, Fletcher-32, LZF, Blosc,
+// zstd) picked by `parameter`, some stages skipped by the chunk's filter mask, undone on the
+// stored bytes: what the HDF5 driver does with a chunk read with pread.
+void hdf5_pipeline(std::span<const std::byte> stored, std::span<std::byte> out, std::uint8_t parameter,
+                   std::size_t element_size) {
+  using namespace strata::hdf5;
+  constexpr FilterId ids[] = {kDeflate, kShuffle, kFletcher32, kLzf, kBlosc, kZstd};
+  Pipeline pipeline;
+  for (const unsigned pick : {parameter & 7u, (parameter >> 3) & 7u})
+    if (pick < std::size(ids)) pipeline.push_back(Filter{ids[pick], {static_cast<unsigned>(element_size)}});
+  decode_chunk(pipeline, parameter >> 6, stored, out, element_size);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -115,7 +130,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::span<const std::byte> payload(reinterpret_cast<const std::byte*>(data) + 4, size - 4);
   Bytes out(decoded);
   try {
-    switch (codec % 14) {
+    switch (codec % 15) {
       case 0: codecs::inflate_zlib(payload, out); break;
       case 1: (void)codecs::inflate_zlib_prefix(payload, out); break;
       case 2: codecs::inflate_gzip(payload, out); break;
@@ -137,10 +152,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         round_trip_shuffle(payload, 1 + parameter % 16);
         round_trip_crc32c(payload);
         break;
+      case 14: hdf5_pipeline(payload, out, parameter, 1 + (codec / 15) % 8); break;
     }
   } catch (const strata::Error&) {
     // Refused data, as it must be. Round trips never get here: they must succeed.
-    if (codec % 14 >= 12) std::abort();
+    const int kind = codec % 15;
+    if (kind == 12 || kind == 13) std::abort();
   }
   return 0;
 }

@@ -52,7 +52,7 @@ def codec_seed(name, codec, payload, decoded=len(plain), parameter=0):
     open(out('fuzz_codecs', name), 'wb').write(bytes([codec]) + struct.pack('<H', decoded) + bytes([parameter]) + payload)
 codec_seed('zlib', 0, zlib.compress(plain))
 codec_seed('zlib_prefix', 1, zlib.compress(plain), decoded=100)
-codec_seed('gzip', 2, gzip.compress(plain))
+codec_seed('gzip', 2, gzip.compress(plain, mtime=0))
 codec_seed('zstd', 3, Zstd(level=1).encode(plain))
 codec_seed('zstd_prefix', 4, Zstd(level=1).encode(plain), decoded=100)
 codec_seed('blosc_lz4_shuffle', 5, Blosc('lz4', 5, Blosc.SHUFFLE).encode(np.frombuffer(plain[:256], dtype='<u2')), decoded=256)
@@ -93,7 +93,7 @@ a = np.arange(4 * 8, dtype='<u2').reshape(4, 8)
 blocks = [a[y:y + 2, x:x + 4].tobytes() for y in (0, 2) for x in (0, 4)]
 le = {'name': 'bytes', 'configuration': {'endian': 'little'}}
 store_seed('shard_end_crc_gzip.bin', array_meta([4, 8], 'uint16', [4, 8], [sharding([2, 4], [le, {'name': 'gzip', 'configuration': {'level': 1}}])]),
-           shard([gzip.compress(b) for b in blocks], False, False, True))
+           shard([gzip.compress(b, mtime=0) for b in blocks], False, False, True))
 store_seed('shard_start_big_zstd_absent.bin', array_meta([4, 8], 'uint16', [4, 8], [sharding([2, 4], [le, {'name': 'zstd', 'configuration': {'level': 1, 'checksum': False}}], index_start=True, big=True, crc=False)], fill=7),
            shard([Zstd(level=1).encode(b) for b in blocks[:3]] + [None], True, True, False))
 store_seed('shard_blosc_crc_inner.bin', array_meta([4, 8], 'uint16', [4, 8], [sharding([2, 4], [le, {'name': 'blosc', 'configuration': {'cname': 'lz4', 'clevel': 5, 'shuffle': 'shuffle', 'typesize': 2, 'blocksize': 0}}, {'name': 'crc32c'}])]),
@@ -105,3 +105,8 @@ store_seed('nested_shards.bin', array_meta([4, 8], 'uint16', [4, 8], [sharding([
            shard([shard([leaf(y, 0), leaf(y, 4)], True, True, True) for y in (0, 2)], False, False, True))
 store_seed('plain_zstd_crc.bin', array_meta([5], 'bool', [2], [{'name': 'bytes'}, {'name': 'zstd', 'configuration': {'level': 1, 'checksum': False}}, {'name': 'crc32c'}], fill=True),
            (lambda e: e + struct.pack('<I', crc32c(e)))(Zstd(level=1).encode(b'\x01\x00')))
+# HDF5 pipelines (codec 14 + 15 * (element size - 1); parameter: first stage, second stage << 3,
+# 7 for none; stages undone last to first): deflate alone, then shuffle+deflate of uint32.
+codec_seed('hdf5_deflate', 14, zlib.compress(plain), parameter=0 | 7 << 3)
+shuffled = np.frombuffer(plain[:256], dtype='u1').reshape(-1, 4).T.tobytes()
+codec_seed('hdf5_shuffle_deflate', 14 + 15 * 3, zlib.compress(shuffled), decoded=256, parameter=1 | 0 << 3)
