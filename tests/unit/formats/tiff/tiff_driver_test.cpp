@@ -1013,5 +1013,17 @@ TEST(TiffFuzzRegressions, TileFarLargerThanTheImageIsRefusedAtOpen) {
   }
 }
 
+// Found by fuzzing (docs/fuzzing.md): 16 x 2064 tiles of 16401 contiguous 16-bit samples on a
+// 32 x 32 image passed the per-axis check, and the first read allocated 2.16 GB of scratch.
+TEST(TiffFuzzRegressions, TileOfManyTimesTheImageAndOver256MiBIsRefusedAtOpen) {
+  const fs::path file = fs::path(STRATA_TESTS_DIR) / "fuzz" / "crashes" / "fuzz_tiff_file" / "oom-tile-samples.tif";
+  try {
+    tiff_format().open(file.string(), {});
+    ADD_FAILURE() << "opened";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("bytes) is far larger than the 32 x 32 image"), std::string::npos) << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace strata
