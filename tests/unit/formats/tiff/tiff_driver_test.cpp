@@ -1025,5 +1025,18 @@ TEST(TiffFuzzRegressions, TileOfManyTimesTheImageAndOver256MiBIsRefusedAtOpen) {
   expect_fuzz_crash_refused_at_open("oom-tile-samples.tif", "bytes) is far larger than the 32 x 32 image");
 }
 
+// Found by fuzzing (docs/fuzzing.md): one strip of 3959422980 rows counted 0 strips down in
+// 32-bit arithmetic, and building the chunk table read past the strip list. Opening it now
+// either succeeds or refuses the file.
+TEST(TiffFuzzRegressions, StripCountOfAHugeStripDoesNotWrap) {
+  const fs::path file = fs::path(STRATA_TESTS_DIR) / "fuzz" / "crashes" / "fuzz_tiff_file" / "crash-strip-count-overflow.tif";
+  try {
+    const auto driver = tiff_format().open(file.string(), {});
+    EXPECT_EQ(driver->chunks().chunks.empty(), false);
+  } catch (const Error&) {
+    // refused: as good
+  }
+}
+
 }  // namespace
 }  // namespace strata
