@@ -21,16 +21,6 @@ namespace fs = std::filesystem;
 // sparse or compressed array, and allocating it would only exercise the allocator.
 constexpr std::int64_t kMaxChunkBytes = std::int64_t{64} << 20;
 
-// One folder per process, so an OME-XML FileName reference cannot reach other files.
-const fs::path& scratch_folder() {
-  static const fs::path folder = [] {
-    std::string name = (fs::temp_directory_path() / "strata-fuzz-XXXXXX").string();
-    if (!mkdtemp(name.data())) throw std::runtime_error("cannot create a temporary folder");
-    return fs::path(name);
-  }();
-  return folder;
-}
-
 void read_every_chunk(const Driver& driver) {
   const DType dtype = driver.info().dtype;
   for (const ChunkRef& chunk : driver.chunks().chunks) {
@@ -43,17 +33,30 @@ void read_every_chunk(const Driver& driver) {
 
 }  // namespace
 
+const fs::path& scratch_folder() {
+  static const fs::path folder = [] {
+    std::string name = (fs::temp_directory_path() / "strata-fuzz-XXXXXX").string();
+    if (!mkdtemp(name.data())) throw std::runtime_error("cannot create a temporary folder");
+    return fs::path(name);
+  }();
+  return folder;
+}
+
+void read_path(const fs::path& path) {
+  try {
+    read_every_chunk(*open_file(path.string()));
+  } catch (const Error&) {
+    // A refused input: what a parser must do with bad input.
+  }
+}
+
 void read_whole_file(const std::uint8_t* data, std::size_t size, const std::string& file_name) {
   const fs::path path = scratch_folder() / file_name;
   {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     out.write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
   }
-  try {
-    read_every_chunk(*open_file(path.string()));
-  } catch (const Error&) {
-    // A refused file: what a parser must do with bad input.
-  }
+  read_path(path);
 }
 
 }  // namespace strata::fuzz

@@ -47,9 +47,15 @@ struct TiffEncoding {
   }
   // JPEG-coded YCbCr, which libtiff decodes to RGB (JPEGCOLORMODE_RGB), subsampled or not.
   bool jpeg_ycbcr() const noexcept { return compression == COMPRESSION_JPEG && photometric == PHOTOMETRIC_YCBCR; }
-  std::uint32_t blocks_across() const noexcept { return (width + block_width - 1) / block_width; }
-  std::uint32_t blocks_down() const noexcept { return (length + block_length - 1) / block_length; }
-  std::uint32_t blocks_per_plane() const noexcept { return blocks_across() * blocks_down(); }
+  // In 64 bits: a size plus a block size wraps in 32 (found by fuzzing: one strip of
+  // 3959422980 rows counted 0 strips down, and the chunk table indexed past the strips).
+  std::uint32_t blocks_across() const noexcept {
+    return static_cast<std::uint32_t>((std::uint64_t{width} + block_width - 1) / block_width);
+  }
+  std::uint32_t blocks_down() const noexcept {
+    return static_cast<std::uint32_t>((std::uint64_t{length} + block_length - 1) / block_length);
+  }
+  std::uint64_t blocks_per_plane() const noexcept { return std::uint64_t{blocks_across()} * blocks_down(); }
   // Uncompressed strips of whole-byte samples: any row is addressable by byte offset, so
   // chunks may cut strips and neighbouring strips may be merged into one segment.
   bool row_addressable() const noexcept { return compression == 1 && !tiled && !packed(); }

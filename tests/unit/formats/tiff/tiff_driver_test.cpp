@@ -1001,15 +1001,40 @@ TEST(TiffFormat, RecognizesTheFourMagics) {
   EXPECT_FALSE(tiff_format().recognizes("x.ome", {}));
 }
 
+// Opening the reproducer `name` of tests/fuzz/crashes/fuzz_tiff_file/ fails with a message
+// holding `message`.
+void expect_fuzz_crash_refused_at_open(const char* name, const char* message) {
+  const fs::path file = fs::path(STRATA_TESTS_DIR) / "fuzz" / "crashes" / "fuzz_tiff_file" / name;
+  try {
+    tiff_format().open(file.string(), {});
+    ADD_FAILURE() << name << " opened";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(message), std::string::npos) << e.what();
+  }
+}
+
 // Found by fuzzing (tests/fuzz/README.md): a tile 3791650832 rows tall on a 32 x 32 image
 // made the first read allocate 121 GB; it is refused when the file is opened.
 TEST(TiffFuzzRegressions, TileFarLargerThanTheImageIsRefusedAtOpen) {
-  const fs::path file = fs::path(STRATA_TESTS_DIR) / "fuzz" / "crashes" / "fuzz_tiff_file" / "oom-tiff_reader-scratch.tif";
+  expect_fuzz_crash_refused_at_open("oom-tiff_reader-scratch.tif", "is far larger than the 32 x 32 image");
+}
+
+// Found by fuzzing (docs/fuzzing.md): 16 x 2064 tiles of 16401 contiguous 16-bit samples on a
+// 32 x 32 image passed the per-axis check, and the first read allocated 2.16 GB of scratch.
+TEST(TiffFuzzRegressions, TileOfManyTimesTheImageAndOver256MiBIsRefusedAtOpen) {
+  expect_fuzz_crash_refused_at_open("oom-tile-samples.tif", "bytes) is far larger than the 32 x 32 image");
+}
+
+// Found by fuzzing (docs/fuzzing.md): one strip of 3959422980 rows counted 0 strips down in
+// 32-bit arithmetic, and building the chunk table read past the strip list. Opening it now
+// either succeeds or refuses the file.
+TEST(TiffFuzzRegressions, StripCountOfAHugeStripDoesNotWrap) {
+  const fs::path file = fs::path(STRATA_TESTS_DIR) / "fuzz" / "crashes" / "fuzz_tiff_file" / "crash-strip-count-overflow.tif";
   try {
-    tiff_format().open(file.string(), {});
-    ADD_FAILURE() << "opened";
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("is far larger than the 32 x 32 image"), std::string::npos) << e.what();
+    const auto driver = tiff_format().open(file.string(), {});
+    EXPECT_EQ(driver->chunks().chunks.empty(), false);
+  } catch (const Error&) {
+    // refused: as good
   }
 }
 
