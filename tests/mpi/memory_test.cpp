@@ -27,6 +27,14 @@ using testing::world;
 
 constexpr std::int64_t kMiB = std::int64_t{1} << 20;
 
+// AddressSanitizer keeps freed memory in quarantine and maps its own shadow: resident memory
+// says nothing about strata's there, so the bounds below hold only in plain builds.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kResidentMemoryIsStrata = false;
+#else
+constexpr bool kResidentMemoryIsStrata = true;
+#endif
+
 // This process's resident memory now (/proc/self/statm), in bytes.
 std::int64_t resident_bytes() {
   long pages = 0, resident = 0;
@@ -59,9 +67,11 @@ class Memory : public testing::MpiTest {
     const std::int64_t before = resident_bytes();
     {
       auto result = read(a);
-      EXPECT_GE(resident_bytes() - before, held_at_least) << "the result is not resident while held";
+      if (kResidentMemoryIsStrata)
+        EXPECT_GE(resident_bytes() - before, held_at_least) << "the result is not resident while held";
     }
-    EXPECT_LT(resident_bytes() - before, 6 * kMiB) << "MiB kept after the result was dropped: "
+    if (kResidentMemoryIsStrata)
+      EXPECT_LT(resident_bytes() - before, 6 * kMiB) << "MiB kept after the result was dropped: "
                                                    << (resident_bytes() - before) / kMiB;
   }
 
@@ -114,7 +124,7 @@ TEST_F(Memory, AnArrayBeyondMemoryIsRefusedBeforeAllocating) {
   ReadOptions small;
   small.max_memory = 1 << 20;
   expect_refused("a plane under max_memory", [&] { a.select(parse_selection("Z=0")).gather(small); });
-  EXPECT_LT(resident_bytes() - before, 16 * kMiB);
+  if (kResidentMemoryIsStrata) EXPECT_LT(resident_bytes() - before, 16 * kMiB);
 }
 
 // One stored chunk of 128 MiB (zlib: 130 kB of zeros): a one-pixel selection needs the whole
