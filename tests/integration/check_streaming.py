@@ -61,7 +61,7 @@ def main():
 
         done = strata("read", source, "--max-memory", "100M", "--checksum")
         problems = []
-        if done.returncode != 2 or "more than max_memory" not in done.stderr:
+        if done.returncode != 2 or "more than it may use" not in done.stderr or "max_memory" not in done.stderr:
             problems.append("expected exit 2 naming max_memory: " + done.describe())
         report.result("a gather larger than --max-memory is refused", problems)
 
