@@ -11,13 +11,7 @@ namespace strata::cli {
 int run_info(const InfoOptions& options) {
   const auto driver = open_file(options.path, OpenOptions{options.level, options.allow_external});
   const ArrayInfo& info = driver->info();
-  const ChunkTable& table = driver->chunks();
-  std::uint64_t stored = 0;
-  for (const auto& c : table.chunks) stored += c.stored_bytes();
-  // The nominal chunk (edge chunks are clipped): the grid's when the chunks form one grid.
-  const Shape chunk_shape = !table.chunk_shape.empty() ? table.chunk_shape
-                            : table.chunks.empty()      ? Shape{}
-                                                        : table.chunks.front().box.shape();
+  const ChunkSummary chunks = driver->summary();
   // Every level's shape, level 0 first; a single-level image has its own shape only.
   const std::vector<Shape> levels = info.levels.empty() ? std::vector<Shape>{info.shape} : info.levels;
 
@@ -28,11 +22,11 @@ int run_info(const InfoOptions& options) {
     nlohmann::json out = {{"path", options.path},         {"format", info.format},
                           {"dims", info.dims},            {"shape", info.shape},
                           {"dtype", std::string(name(info.dtype))},
-                          {"chunks", table.chunks.size()}, {"chunk_shape", chunk_shape},
-                          {"codecs", table.codecs},
-                          {"stored_bytes", stored},       {"decoded_bytes", info.decoded_bytes()},
+                          {"chunks", chunks.count},      {"chunk_shape", chunks.chunk_shape},
+                          {"codecs", chunks.codecs},
+                          {"stored_bytes", chunks.stored_bytes},       {"decoded_bytes", info.decoded_bytes()},
                           {"physical_sizes", sizes},      {"channel_names", info.channel_names},
-                          {"files", table.files},        {"level", options.level},
+                          {"files", chunks.files},        {"level", options.level},
                           {"levels", nlohmann::json::array()}, {"storage", info.storage},
                           {"block_shape", info.block_shape}, {"palette", info.palette}};
     for (const Shape& shape : levels) out["levels"].push_back({{"shape", shape}});
@@ -44,10 +38,10 @@ int run_info(const InfoOptions& options) {
             << "  dims      " << info.dims << '\n'
             << "  shape     " << format_shape(info.shape) << '\n'
             << "  dtype     " << name(info.dtype) << '\n'
-            << "  chunks    " << table.chunks.size();
-  if (!table.chunks.empty()) std::cout << " of " << format_shape(chunk_shape);
+            << "  chunks    " << chunks.count;
+  if (chunks.count != 0) std::cout << " of " << format_shape(chunks.chunk_shape);
   std::cout << '\n' << "  codec     ";
-  for (std::size_t i = 0; i < table.codecs.size(); ++i) std::cout << (i ? ", " : "") << table.codecs[i];
+  for (std::size_t i = 0; i < chunks.codecs.size(); ++i) std::cout << (i ? ", " : "") << chunks.codecs[i];
   std::cout << '\n';
   if (!info.storage.empty()) {
     std::cout << "  storage   " << info.storage;
@@ -60,7 +54,7 @@ int run_info(const InfoOptions& options) {
               << (static_cast<int>(i) == options.level ? " (open)" : "");
   std::cout << '\n';
   if (info.palette) std::cout << "  palette   values are colour-map indices (the map is not applied)\n";
-  std::cout << "  on disk   " << format_bytes(stored) << '\n'
+  std::cout << "  on disk   " << format_bytes(chunks.stored_bytes) << '\n'
             << "  decoded   " << format_bytes(info.decoded_bytes()) << '\n';
   if (!info.physical_sizes.empty()) {
     std::cout << "  pixel     ";
@@ -80,7 +74,7 @@ int run_info(const InfoOptions& options) {
       std::cout << (i ? ", " : "") << (info.channel_names[i].empty() ? "(unnamed)" : info.channel_names[i]);
     std::cout << '\n';
   }
-  if (table.files.size() > 1) std::cout << "  files     " << table.files.size() << '\n';
+  if (chunks.files.size() > 1) std::cout << "  files     " << chunks.files.size() << '\n';
   return 0;
 }
 

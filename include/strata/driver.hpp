@@ -4,6 +4,7 @@
 // recognized is internal (src/formats/format.hpp).
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "strata/buffer.hpp"
 #include "strata/chunk.hpp"
@@ -24,12 +25,24 @@ struct OpenOptions {
   bool allow_external = false;
 };
 
+// What `strata info` says of an array's chunks, known without listing them where the chunks
+// form one grid (Zarr): an array of millions of chunks opens for info at once.
+struct ChunkSummary {
+  std::uint64_t count = 0;          // chunks of the table, stored or not
+  std::uint64_t stored_bytes = 0;   // bytes the stored chunks take in their files
+  Shape chunk_shape;                // the nominal chunk (edge chunks are clipped); empty: none
+  std::vector<std::string> files;   // as ChunkTable::files, or the folder holding them
+  std::vector<std::string> codecs;  // as ChunkTable::codecs
+};
+
 class Driver {
  public:
   virtual ~Driver() = default;
 
   virtual const ArrayInfo& info() const = 0;
   virtual const ChunkTable& chunks() const = 0;
+  // The default sums chunks(); a grid format answers from its metadata and a folder listing.
+  virtual ChunkSummary summary() const;
 
   // Writes the part `region` (array coordinates, inside chunk.box) of `chunk` into `dest`,
   // whose shape is region's shape and whose dtype is the array's. Chunks not stored read

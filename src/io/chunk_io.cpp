@@ -60,6 +60,14 @@ void Driver::read_chunk(const ChunkRef& chunk, const Box& region, const View& de
 
 const io::File* Driver::shared_file(std::uint32_t) const { return nullptr; }
 
+ChunkSummary Driver::summary() const {
+  const ChunkTable& table = chunks();
+  ChunkSummary s{table.chunks.size(), 0, table.chunk_shape, table.files, table.codecs};
+  for (const ChunkRef& c : table.chunks) s.stored_bytes += c.stored_bytes();
+  if (s.chunk_shape.empty() && !table.chunks.empty()) s.chunk_shape = table.chunks.front().box.shape();
+  return s;
+}
+
 namespace io {
 
 void fill(const View& dest, std::span<const std::uint8_t> value) {

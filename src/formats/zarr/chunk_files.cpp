@@ -1,9 +1,14 @@
 #include "formats/zarr/chunk_files.hpp"
 
+#include <dirent.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 
 #include <cerrno>
 #include <cstring>
+#include <memory>
+#include <string_view>
+#include <vector>
 
 #include "io/confined_path.hpp"
 #include "strata/error.hpp"
@@ -22,6 +27,30 @@ int stat_confined(const std::string& dir, const std::string& name, struct stat& 
 }
 
 }  // namespace
+
+std::uint64_t stored_bytes(const std::string& array_dir) {
+  // readdir and one fstatat per entry (std::filesystem's iterator stats each file twice).
+  std::uint64_t bytes = 0;
+  std::vector<std::string> folders{array_dir};
+  while (!folders.empty()) {
+    const std::string folder = std::move(folders.back());
+    folders.pop_back();
+    DIR* listing = ::opendir(folder.c_str());
+    if (!listing) throw Error(folder, std::string("cannot list the array's chunks: ") + std::strerror(errno));
+    const std::unique_ptr<DIR, int (*)(DIR*)> closing(listing, &::closedir);
+    while (const dirent* entry = ::readdir(listing)) {
+      const std::string_view name = entry->d_name;
+      if (name == "." || name == ".." || name == ".zarray" || name == ".zattrs" || name == ".zgroup" ||
+          name == "zarr.json")
+        continue;
+      struct stat st {};
+      if (::fstatat(::dirfd(listing), entry->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;  // gone meanwhile
+      if (S_ISREG(st.st_mode)) bytes += static_cast<std::uint64_t>(st.st_size);
+      if (S_ISDIR(st.st_mode)) folders.push_back(folder + "/" + entry->d_name);
+    }
+  }
+  return bytes;
+}
 
 std::int64_t ChunkFiles::size(const std::string& key) {
   const std::string file = path(key);

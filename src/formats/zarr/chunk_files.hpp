@@ -8,6 +8,12 @@
 
 namespace strata::zarr {
 
+// The bytes of the regular files under `array_dir` (its key folders included), its metadata
+// documents aside: what the stored chunks (or shards) take, found by listing only the files
+// there are, so a sparse store of millions of chunks is summed at once. Links are not
+// followed (nor counted). Throws strata::Error naming a folder that cannot be listed.
+std::uint64_t stored_bytes(const std::string& array_dir);
+
 class ChunkFiles {
  public:
   explicit ChunkFiles(std::string array_dir) : dir_(std::move(array_dir)) {}

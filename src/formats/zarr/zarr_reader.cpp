@@ -12,6 +12,7 @@
 #include "codecs/deflate.hpp"
 #include "codecs/gzip.hpp"
 #include "codecs/zstd.hpp"
+#include "formats/lazy_chunk_table.hpp"
 #include "formats/zarr/chunk_files.hpp"
 #include "formats/zarr/ome_zarr.hpp"
 #include "formats/zarr/zarr_metadata.hpp"
@@ -53,19 +54,28 @@ ChunkTable build_chunk_table(const std::string& array_dir, const zarr::ArrayMeta
 
 class ZarrDriver final : public Driver {
  public:
+  // Opened: the chunks are listed on first use. Restored: rank 0's listing.
+  ZarrDriver(ArrayInfo info, zarr::ArrayMeta meta, std::string array_dir)
+      : info_(std::move(info)), meta_(std::move(meta)), array_dir_(std::move(array_dir)), table_([this] {
+          return build_chunk_table(array_dir_, meta_);
+        }) {}
   ZarrDriver(ArrayInfo info, zarr::ArrayMeta meta, ChunkTable table)
-      : info_(std::move(info)), meta_(std::move(meta)), table_(std::move(table)) {}
+      : info_(std::move(info)), meta_(std::move(meta)), array_dir_(table.files.at(0)), table_(std::move(table)) {}
 
   const ArrayInfo& info() const override { return info_; }
-  const ChunkTable& chunks() const override { return table_; }
+  const ChunkTable& chunks() const override { return table_.get(); }
+  ChunkSummary summary() const override {
+    return {static_cast<std::uint64_t>(ChunkGrid{meta_.shape, meta_.chunks}.count()), zarr::stored_bytes(array_dir_),
+            meta_.chunks, {array_dir_}, {meta_.codec}};
+  }
 
   std::string save() const override {
-    return to_bytes(json{{"info", info_}, {"zarr", meta_}, {"chunks", table_}});
+    return to_bytes(json{{"info", info_}, {"zarr", meta_}, {"chunks", chunks()}});
   }
 
  private:
   void decode(const ChunkRef& chunk, const Box& region, const View& dest) const override {
-    const std::string path = table_.files.at(chunk.file) + "/" + chunk.key;
+    const std::string path = array_dir_ + "/" + chunk.key;
     const ChunkGrid grid{meta_.shape, meta_.chunks};
     const Box full = grid.full_box(grid.position(chunk.box.start));
     io::decode_into(dest, region, full, decoded_strides(), [&](std::span<std::byte> decoded) {
@@ -112,7 +122,8 @@ class ZarrDriver final : public Driver {
 
   ArrayInfo info_;
   zarr::ArrayMeta meta_;
-  ChunkTable table_;
+  std::string array_dir_;
+  LazyChunkTable table_;
 };
 
 std::unique_ptr<Driver> open_zarr(const std::string& path, const OpenOptions& options) {
@@ -121,8 +132,7 @@ std::unique_ptr<Driver> open_zarr(const std::string& path, const OpenOptions& op
     if (location.zarr_format == 3) return zarr::open_v3_array(location);
     const std::string zarray_path = location.array_dir + "/.zarray";
     const zarr::ArrayMeta meta = zarr::parse_zarray(zarr::read_json(zarray_path), zarray_path);
-    ChunkTable table = build_chunk_table(location.array_dir, meta);
-    return std::make_unique<ZarrDriver>(zarr::array_info(location, meta.shape, meta.dtype), meta, std::move(table));
+    return std::make_unique<ZarrDriver>(zarr::array_info(location, meta.shape, meta.dtype), meta, location.array_dir);
   } catch (const json::exception& e) {
     // Metadata of the wrong JSON type somewhere nlohmann was asked for a value.
     throw Error(path, std::string("invalid Zarr metadata: ") + e.what());

@@ -10,6 +10,7 @@
 #include "codecs/crc32c.hpp"
 #include "codecs/gzip.hpp"
 #include "codecs/zstd.hpp"
+#include "formats/lazy_chunk_table.hpp"
 #include "formats/zarr/chunk_files.hpp"
 #include "io/chunk_io.hpp"
 #include "io/file.hpp"
@@ -107,15 +108,22 @@ class ShardWalker {
 
 class ZarrV3Driver final : public Driver {
  public:
-  ZarrV3Driver(ArrayInfo info, json metadata, std::string metadata_path, ChunkTable table)
+  // Opened (`table` empty): the chunks are listed on first use. Restored: rank 0's listing.
+  ZarrV3Driver(ArrayInfo info, json metadata, std::string metadata_path, std::string array_dir,
+               std::optional<ChunkTable> table)
       : info_(std::move(info)),
         metadata_(std::move(metadata)),
         metadata_path_(std::move(metadata_path)),
         meta_(parse_v3_array(metadata_, metadata_path_)),
-        table_(std::move(table)),
+        array_dir_(std::move(array_dir)),
+        table_([this, restored = std::move(table)]() mutable {
+          ChunkTable listed = restored ? std::move(*restored) : build_v3_chunk_table(array_dir_, meta_);
+          for (std::size_t i = 1; i < listed.files.size(); ++i)
+            shards_.push_back(std::make_unique<io::File>(listed.files[i]));
+          return listed;
+        }),
         leaf_shape_(meta_.leaf_chunk()),
         leaf_(meta_.leaf_codecs()) {
-    for (std::size_t i = 1; i < table_.files.size(); ++i) shards_.push_back(std::make_unique<io::File>(table_.files[i]));
     if (!leaf_.order.empty()) {
       // Stored axis i is chunk axis order[i]: the chunk's axis order[i] steps by stored stride i.
       Shape stored(leaf_shape_.size());
@@ -127,13 +135,19 @@ class ZarrV3Driver final : public Driver {
   }
 
   const ArrayInfo& info() const override { return info_; }
-  const ChunkTable& chunks() const override { return table_; }
+  const ChunkTable& chunks() const override { return table_.get(); }
+  ChunkSummary summary() const override {
+    // A sharded array's files are its shards, found only by listing: the folder stands for them.
+    return {static_cast<std::uint64_t>(ChunkGrid{meta_.shape, leaf_shape_}.count()), stored_bytes(array_dir_),
+            leaf_shape_, {array_dir_}, {meta_.codecs.description}};
+  }
   const io::File* shared_file(std::uint32_t index) const override {
+    chunks();  // shards_ is filled with the table
     return index >= 1 && index <= shards_.size() ? shards_[index - 1].get() : nullptr;
   }
 
   std::string save() const override {
-    return to_bytes(json{{"info", info_}, {"zarr3", metadata_}, {"zarr3_path", metadata_path_}, {"chunks", table_}});
+    return to_bytes(json{{"info", info_}, {"zarr3", metadata_}, {"zarr3_path", metadata_path_}, {"chunks", chunks()}});
   }
 
  private:
@@ -144,7 +158,7 @@ class ZarrV3Driver final : public Driver {
     // A shard held open (shared_file), or the chunk's own file, opened for this read.
     std::optional<io::File> own;
     const io::File& file =
-        chunk.file == 0 ? own.emplace(table_.files.front() + "/" + chunk.key) : *shards_.at(chunk.file - 1);
+        chunk.file == 0 ? own.emplace(array_dir_ + "/" + chunk.key) : *shards_.at(chunk.file - 1);
     io::decode_into(dest, region, full, strides_, [&](std::span<std::byte> decoded) {
       if (leaf_.compressor == V3Compressor::none && leaf_.crc32c_inner + leaf_.crc32c_outer == 0 &&
           range.size == decoded.size()) {
@@ -186,11 +200,12 @@ class ZarrV3Driver final : public Driver {
   json metadata_;  // zarr.json without its attributes: what restore parses again
   std::string metadata_path_;
   V3ArrayMeta meta_;
-  ChunkTable table_;
+  std::string array_dir_;
+  mutable std::vector<std::unique_ptr<io::File>> shards_;  // the table's files[1...] (listed with it), opened on first use
+  LazyChunkTable table_;
   Shape leaf_shape_;
   V3Codecs leaf_;
   std::vector<std::int64_t> strides_;  // byte strides of a decoded chunk; empty: C order
-  std::vector<std::unique_ptr<io::File>> shards_;  // table_.files[1...], opened on first use
 };
 
 json without_attributes(json metadata) {
@@ -246,17 +261,19 @@ std::unique_ptr<Driver> open_v3_array(const ImageLocation& location) {
   const std::string path = location.array_dir + "/zarr.json";
   json metadata = without_attributes(read_json(path));
   const V3ArrayMeta meta = parse_v3_array(metadata, path);
-  ChunkTable table = build_v3_chunk_table(location.array_dir, meta);
   const Shape shard = meta.codecs.sharding ? meta.chunks : Shape{};
   return std::make_unique<ZarrV3Driver>(array_info(location, meta.shape, meta.dtype, shard), std::move(metadata), path,
-                                        std::move(table));
+                                        location.array_dir, std::nullopt);
 }
 
 bool is_v3_state(const json& state) { return state.is_object() && state.contains("zarr3"); }
 
 std::unique_ptr<Driver> restore_v3_array(const json& state) {
+  auto table = state.at("chunks").get<ChunkTable>();
+  std::string array_dir = table.files.at(0);
   return std::make_unique<ZarrV3Driver>(state.at("info").get<ArrayInfo>(), state.at("zarr3"),
-                                        state.at("zarr3_path").get<std::string>(), state.at("chunks").get<ChunkTable>());
+                                        state.at("zarr3_path").get<std::string>(), std::move(array_dir),
+                                        std::move(table));
 }
 
 }  // namespace strata::zarr

@@ -11,6 +11,7 @@
 
 #include "strata/error.hpp"
 #include "support/driver_fixtures.hpp"
+#include "support/reference_files.hpp"
 
 namespace strata {
 namespace {
@@ -47,6 +48,39 @@ TEST_F(ZarrDriver, ChunkTableHasOneEntryPerChunkKeyAndStoredSizes) {
     }
   }
   EXPECT_EQ(table.chunks[5].box, (Box{{2, 0, 10}, {4, 10, 20}}));
+}
+
+TEST_F(ZarrDriver, SummaryComesFromTheGridAndTheFilesThereAre) {
+  const auto driver = open("missing_fill7.zarr");
+  const ChunkSummary summary = driver->summary();  // before the table: nothing listed yet
+  const ChunkTable& table = driver->chunks();
+  EXPECT_EQ(summary.count, table.chunks.size());
+  std::uint64_t stored = 0;
+  for (const ChunkRef& c : table.chunks) stored += c.stored_bytes();
+  EXPECT_GT(stored, 0u);
+  EXPECT_EQ(summary.stored_bytes, stored);  // the metadata documents are not chunks
+  EXPECT_EQ(summary.chunk_shape, (Shape{2, 10, 10}));
+  EXPECT_EQ(summary.files, table.files);
+  EXPECT_EQ(summary.codecs, table.codecs);
+}
+
+TEST_F(ZarrDriver, OpeningListsNoChunkUntilTheTableIsAskedFor) {
+  // A folder where a chunk file should be makes the listing fail: open and summary do not list.
+  TempDir tmp;
+  const fs::path store = tmp.path() / "a.zarr";
+  fs::copy(dir() / "missing_fill7.zarr", store, fs::copy_options::recursive);
+  int folders = 0;
+  for (const char* key : {"0.0.0", "0.0.1", "0.1.0", "0.1.1", "1.0.0", "1.0.1", "1.1.0", "1.1.1"})
+    if (!fs::exists(store / key)) folders += fs::create_directory(store / key);
+  ASSERT_GT(folders, 0);
+  const auto driver = zarr_format().open(store, {});
+  EXPECT_EQ(driver->summary().count, 8u);
+  try {
+    driver->chunks();
+    ADD_FAILURE() << "a folder at a chunk key was listed as a chunk";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("a chunk key that is not a file"), std::string::npos) << e.what();
+  }
 }
 
 TEST_F(ZarrDriver, RestoredDriverReadsTheSame) {

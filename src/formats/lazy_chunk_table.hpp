@@ -1,0 +1,34 @@
+#pragma once
+// A driver's chunk table listed on first use, not at open: `strata info` of a Zarr array
+// with millions of chunks never lists them (Driver::summary answers from the metadata).
+// Thread-safe: decode threads may ask for it at once; a listing that throws is tried again
+// by the next caller.
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <utility>
+
+#include "strata/chunk.hpp"
+
+namespace strata {
+
+class LazyChunkTable {
+ public:
+  explicit LazyChunkTable(std::function<ChunkTable()> list) : list_(std::move(list)) {}
+  // A table restored from rank 0's state: already listed.
+  explicit LazyChunkTable(ChunkTable table) : table_(std::move(table)) {}
+
+  const ChunkTable& get() const {
+    std::call_once(once_, [this] {
+      if (!table_) table_ = list_();
+    });
+    return *table_;
+  }
+
+ private:
+  std::function<ChunkTable()> list_;
+  mutable std::once_flag once_;
+  mutable std::optional<ChunkTable> table_;
+};
+
+}  // namespace strata
