@@ -12,6 +12,7 @@
 
 #include "formats/format_writer.hpp"
 #include "io/file.hpp"
+#include "io/flush.hpp"
 #include "model/fault.hpp"
 
 namespace strata {
@@ -56,33 +57,6 @@ void check_replaceable(const std::string& destination, const Format& format) {
                                "it yourself if it should go)");
 }
 
-// Flushes what this rank wrote into `path` to disk: the file (fsync), or for a folder every
-// file in it at once (syncfs: the file system's dirty data, one call instead of one per chunk
-// file; docs/benchmarks.md). Any fd of a file flushes this node's pages of it, whoever wrote them.
-void flush_to_disk(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) fail(path, "cannot open to flush it to disk");
-  struct stat st {};
-  const bool folder = ::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode);
-  const int rc = folder ? ::syncfs(fd) : ::fsync(fd);
-  const int error = errno;
-  ::close(fd);
-  errno = error;
-  if (rc != 0) fail(path, "cannot flush to disk");
-}
-
-// The folder's entries (the temporary's, then the renamed output's) made durable. File
-// systems that cannot sync a folder say EINVAL: their renames are as durable as they get.
-void flush_folder(const std::string& folder, const std::string& destination) {
-  const int fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) fail(destination, "cannot open its folder " + folder + " to flush it to disk");
-  const int rc = ::fsync(fd);
-  const int error = errno;
-  ::close(fd);
-  errno = error;
-  if (rc != 0 && error != EINVAL && error != EROFS) fail(destination, "cannot flush its folder " + folder + " to disk");
-}
-
 }  // namespace
 
 PendingOutput PendingOutput::prepare(const mpi::Comm& comm, const std::string& destination, bool overwrite,
@@ -119,13 +93,13 @@ PendingOutput PendingOutput::prepare(const mpi::Comm& comm, const std::string& d
 std::uint64_t PendingOutput::commit(const mpi::Comm& comm) {
   mpi::agreed(comm, [&] {
     inject_fault(FaultPhase::commit);
-    flush_to_disk(temporary_);
+    io::flush_to_disk(temporary_);
   });
   std::uint64_t bytes = 0;
   mpi::agreed(comm, [&] {
     if (comm.rank() != 0) return;
     const std::string folder = folder_of(destination_);
-    flush_folder(folder, destination_);
+    io::flush_folder(folder, destination_);
     const char* from = temporary_.c_str();
     const char* to = destination_.c_str();
     struct stat st {};
@@ -154,7 +128,7 @@ std::uint64_t PendingOutput::commit(const mpi::Comm& comm) {
         fail(destination_, "cannot move the finished output into place");
       }
     }
-    flush_folder(folder, destination_);
+    io::flush_folder(folder, destination_);
     if (!old.empty()) {
       std::error_code ec;
       fs::remove_all(old, ec);

@@ -95,9 +95,9 @@ class Layouts : public testing::MpiTest, public ::testing::WithParamInterface<st
     EXPECT_EQ(part.shared(), layout.kind == Layout::Kind::replicated);
     EXPECT_EQ(stats.rank_bytes_sent.size(), static_cast<std::size_t>(ranks()));
     EXPECT_EQ(stats.rank_peak_rss_bytes.size(), static_cast<std::size_t>(ranks()));
-    if (layout.kind == Layout::Kind::replicated) EXPECT_EQ(stats.bytes_moved, 0u);
-    if (layout.kind != Layout::Kind::boxes) EXPECT_EQ(stats.bytes_moved, stats.bytes_not_owned);
-    if (ranks() == 1) EXPECT_EQ(stats.bytes_moved, 0u);
+    if (layout.kind == Layout::Kind::replicated) { EXPECT_EQ(stats.bytes_moved, 0u); }
+    if (layout.kind != Layout::Kind::boxes) { EXPECT_EQ(stats.bytes_moved, stats.bytes_not_owned); }
+    if (ranks() == 1) { EXPECT_EQ(stats.bytes_moved, 0u); }
 
     // The whole selection, streamed to rank 0 a plane at a time.
     std::vector<std::byte> planes;
@@ -166,7 +166,7 @@ TEST_P(Layouts, ReadIntoASubVolumeOfTheWholeArray) {
     std::vector<std::byte> whole(file_.array.bytes.size(), kUntouched);
     const View dest = View::contiguous(whole.data(), file_.array.dtype, a.shape()).sub(box);
     EXPECT_NO_THROW(a.read_into(box.empty() ? View{} : dest, layout));
-    if (!box.empty()) EXPECT_EQ(first_difference(whole, file_.array.only(box, kUntouched), e), "");
+    if (!box.empty()) { EXPECT_EQ(first_difference(whole, file_.array.only(box, kUntouched), e), ""); }
   }
 }
 
@@ -212,7 +212,7 @@ TEST_F(LayoutErrors, AConsumerFailingOnTheRootFailsEveryRankWithoutHanging) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("the consumer gave up"), std::string::npos) << e.what();
   }
-  if (rank() == 0) EXPECT_EQ(planes, 2);  // not called again after failing
+  if (rank() == 0) { EXPECT_EQ(planes, 2); }  // not called again after failing
 }
 
 TEST_F(LayoutErrors, LayoutsThatDoNotFitFailEveryRankAlike) {

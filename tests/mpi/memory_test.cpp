@@ -67,12 +67,14 @@ class Memory : public testing::MpiTest {
     const std::int64_t before = resident_bytes();
     {
       auto result = read(a);
-      if (kResidentMemoryIsStrata)
+      if (kResidentMemoryIsStrata) {
         EXPECT_GE(resident_bytes() - before, held_at_least) << "the result is not resident while held";
+      }
     }
-    if (kResidentMemoryIsStrata)
+    if (kResidentMemoryIsStrata) {
       EXPECT_LT(resident_bytes() - before, 6 * kMiB) << "MiB kept after the result was dropped: "
                                                    << (resident_bytes() - before) / kMiB;
+    }
   }
 
   SharedDir dir_;
@@ -124,7 +126,7 @@ TEST_F(Memory, AnArrayBeyondMemoryIsRefusedBeforeAllocating) {
   ReadOptions small;
   small.max_memory = 1 << 20;
   expect_refused("a plane under max_memory", [&] { a.select(parse_selection("Z=0")).gather(small); });
-  if (kResidentMemoryIsStrata) EXPECT_LT(resident_bytes() - before, 16 * kMiB);
+  if (kResidentMemoryIsStrata) { EXPECT_LT(resident_bytes() - before, 16 * kMiB); }
 }
 
 // One stored chunk of 128 MiB (zlib: 130 kB of zeros): a one-pixel selection needs the whole
@@ -156,7 +158,7 @@ TEST_F(Memory, ScratchForChunksLargerThanTheSelectionIsCounted) {
   limited.max_memory = 512 << 20;  // room for the scratch of two decode threads
   limited.threads = 2;
   const Buffer got = pixel.gather(limited);
-  if (rank() == 0) EXPECT_EQ(got.size(), 2u);
+  if (rank() == 0) { EXPECT_EQ(got.size(), 2u); }
 }
 
 }  // namespace

@@ -595,8 +595,9 @@ class ZarrConfinement : public ZarrV3Files {
                                                     {"datasets", {{{"path", path}}}}}}}};
     write_json(tmp.path() / "store.zarr/zarr.json", group);
   }
+  // Chunk keys are checked when the chunk table is listed (on first use, not at open).
   std::string refusal(const std::string& name) {
-    return message_of([&] { open(name); });
+    return message_of([&] { open(name)->chunks(); });
   }
 
   const RefArray a = RefArray::pattern({2, 3}, DType::uint8);
