@@ -12,7 +12,7 @@
 namespace strata {
 namespace {
 
-constexpr std::array<std::string_view, 6> kPhases{"open", "plan", "read", "exchange", "write", "commit"};
+constexpr std::array<std::string_view, 7> kPhases{"open", "plan", "read", "exchange", "write", "commit", "close"};
 
 struct Fault {
   std::string text;  // STRATA_FAULT as given
@@ -66,7 +66,7 @@ bool fault_armed = arm();
 void inject_fault_slow(FaultPhase phase) {
   if (!fault.valid)
     throw Error("", "STRATA_FAULT='" + fault.text + "' is not RANK:PHASE[:N] with PHASE one of open, plan, read, "
-                                                    "exchange, write, commit");
+                                                    "exchange, write, commit, close");
   const auto i = static_cast<std::size_t>(phase);
   if (i != fault.phase) return;
   if (fault.passes[i].fetch_add(1) != fault.pass) return;

@@ -16,6 +16,8 @@ enum class FaultPhase {
   exchange,  // preparing an exchange: gather rounds, Alltoallw, plane gather, reduction
   write,     // writing an output window: N counts this rank's windows
   commit,    // flushing the output before its rename
+  close,     // closing an output inside a collective library call (HDF5's close under MPI-IO):
+             // the other ranks are already inside the call, so this rank fails alone
 };
 
 namespace detail {

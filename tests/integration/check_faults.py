@@ -6,9 +6,10 @@ usage: check_faults.py --strata BIN --ranks N [--mpiexec "mpiexec --oversubscrib
 
 STRATA_FAULT=RANK:PHASE[:N] (docs/architecture.md, "Faults") makes rank RANK fail at its N-th
 pass through PHASE. For each phase a command reaches (open, plan, read, exchange, write,
-commit) x failing rank (0, a middle one, the last) x command (`read --checksum` gathered on
-rank 0, `read --layout blocks --checksum`, `read -o out.zarr`, `read -o out.h5`,
-`reduce --op max --axis Z`), the job must end within the timeout with exit status 2 from
+commit, close) x failing rank (0, a middle one, the last) x command (`read --checksum` gathered
+on rank 0, `read --layout blocks --checksum`, `read -o out.zarr`, `read -o out.h5` (uncompressed:
+its close is collective inside HDF5, and a rank failing there alone aborts the job), the same
+gzip-compressed (rank 0 alone closes it), `reduce --op max --axis Z`), the job must end within the timeout with exit status 2 from
 mpiexec, exactly one `strata: error:` line, naming the input (or OUT) and the injected fault,
 no strata process left running, and neither OUT nor a temporary beside it.
 
@@ -51,7 +52,11 @@ def commands(source, out):
         "gather": (["read", source, "--checksum"], None, reading),
         "blocks": (["read", source, "--layout", "blocks", "--checksum"], None, reading),
         "zarr": (["read", source, "-o", out + ".zarr"], out + ".zarr", writing),
-        "h5": (["read", source, "-o", out + ".h5"], out + ".h5", writing),
+        # close: inside HDF5's collective close (MPI-IO) one rank fails alone, which cannot be
+        # agreed: that rank prints the error, removes the temporary and aborts the job.
+        "h5": (["read", source, "-o", out + ".h5"], out + ".h5", writing + ["close"]),
+        # Compressed, rank 0 alone holds the file: its close is agreed like any other step.
+        "h5-gzip": (["read", source, "-o", out + ".h5", "--compress", "gzip"], out + ".h5", ["write", "close"]),
         "reduce": (["reduce", source, "--op", "max", "--axis", "Z"], None, reading),
     }
 
@@ -156,7 +161,7 @@ class Matrix:
                     # The second chunk read: after other ranks have moved on. Windows: one a rank here.
                     fault = f"{rank}:{phase}:{1 if phase == 'read' else 0}"
                     cases.append((name, fault, f"injected fault in {phase} on rank {rank}",
-                                  phase in ("write", "commit")))
+                                  phase in ("write", "commit", "close")))
         cases.append(("h5", "0:nowhere", "STRATA_FAULT='0:nowhere' is not RANK:PHASE[:N]", False))
         # A few launches at once: mpiexec mostly waits while starting and ending ranks.
         with concurrent.futures.ThreadPoolExecutor(max_workers=self.args.jobs) as pool:

@@ -34,6 +34,7 @@
 #include "formats/hdf5/api/property_list.hpp"
 #include "io/output_file.hpp"
 #include "io/temporary.hpp"
+#include "model/fault.hpp"
 #include "mpi/comm.hpp"
 #include "mpi/hints.hpp"
 #include "formats/format_writer.hpp"
@@ -394,6 +395,7 @@ class Hdf5Stream final : public OutputStream {
   void close(const mpi::Comm& comm, const Error* handling) {
     auto lock = api::hdf5_lock();
     auto close_both = [&] {
+      inject_fault(FaultPhase::close);
       if (dataset_) dataset_.close(kUnnamed);
       if (file_) file_.close(kUnnamed);
     };
