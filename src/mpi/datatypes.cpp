@@ -105,6 +105,10 @@ Datatype view_type(const View& view) {
   return placed(strided_type(view.shape, view.byte_strides, size_of(view.dtype)), address);
 }
 
+Datatype layout_type(const View& view) {
+  return strided_type(view.shape, view.byte_strides, size_of(view.dtype));
+}
+
 Datatype views_type(const std::vector<View>& views) {
   std::vector<Datatype> parts;
   parts.reserve(views.size());

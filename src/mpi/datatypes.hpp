@@ -35,6 +35,9 @@ Datatype bytes_type(std::uint64_t n);
 // MPI_BOTTOM, so that one message can gather from, or scatter into, several buffers, and
 // into strided memory the caller owns.
 Datatype view_type(const View& view);
+// The elements of `view` relative to view.data (for a buffer given as view.data): one type
+// serves every view of the same shape and strides.
+Datatype layout_type(const View& view);
 // Several views as one datatype, in order (the elements of each in C order).
 Datatype views_type(const std::vector<View>& views);
 

@@ -61,12 +61,27 @@ void gather_planes(const Comm& comm, const View& mine, const std::vector<Box>& b
   std::exception_ptr failure;
   Box at = Box::whole(shape);  // the current plane: one index on each leading axis
   for (std::size_t i = 0; i < lead; ++i) at.stop[i] = 1;
+  // A rank's piece of a plane has the same shape and strides in every plane it meets: its
+  // datatype (the root's for each sender, a sender's for its piece) is built once, here,
+  // where a failure is agreed before any message.
+  std::vector<Datatype> types(static_cast<std::size_t>(comm.size()));
   agreed(comm, [&] {
     inject_fault(FaultPhase::exchange);
-    if (comm.rank() != root) return;
-    Shape plane_shape = at.shape();
-    plane = Buffer(static_cast<std::size_t>(element_count(plane_shape)) * size_of(mine.dtype));
-    plane_view = View::contiguous(plane.data(), mine.dtype, plane_shape);
+    if (comm.rank() == root) {
+      plane = Buffer(static_cast<std::size_t>(element_count(at.shape())) * size_of(mine.dtype));
+      plane_view = View::contiguous(plane.data(), mine.dtype, at.shape());
+    }
+    for (int r = 0; r < comm.size(); ++r) {
+      if (r == root || (comm.rank() != root && r != comm.rank())) continue;
+      Box box = boxes[static_cast<std::size_t>(r)];
+      for (std::size_t i = 0; i < lead; ++i) box.start[i] = 0, box.stop[i] = std::min<std::int64_t>(box.stop[i] - box.start[i], 1);
+      const auto piece = intersect(at, box);
+      if (!piece) continue;
+      const View in = comm.rank() == root ? plane_view.sub(piece->relative_to(at.start))
+                                          : mine.sub(Box{Index(shape.size(), 0), piece->shape()});
+      types[static_cast<std::size_t>(r)] = layout_type(in);
+      types[static_cast<std::size_t>(r)].commit();
+    }
   });
   Index lead_at(lead, 0);
   const Box lead_box{Index(lead, 0), Shape(shape.begin(), shape.begin() + static_cast<std::ptrdiff_t>(lead))};
@@ -84,9 +99,8 @@ void gather_planes(const Comm& comm, const View& mine, const std::vector<Box>& b
           copy(mine.sub(piece->relative_to(my_box.start)), into);
           continue;
         }
-        Datatype type = view_type(into);
-        type.commit();
-        check(MPI_Recv(MPI_BOTTOM, 1, type.get(), r, kTag, comm.get(), MPI_STATUS_IGNORE), "MPI_Recv");
+        check(MPI_Recv(into.data, 1, types[static_cast<std::size_t>(r)].get(), r, kTag, comm.get(), MPI_STATUS_IGNORE),
+              "MPI_Recv");
       }
       // A failing consumer must not leave the senders waiting: the planes keep coming and
       // the failure is agreed at the end.
@@ -99,9 +113,9 @@ void gather_planes(const Comm& comm, const View& mine, const std::vector<Box>& b
       }
     } else if (!root_alone) {
       if (const auto piece = intersect(at, my_box)) {
-        Datatype type = view_type(mine.sub(piece->relative_to(my_box.start)));
-        type.commit();
-        check(MPI_Send(MPI_BOTTOM, 1, type.get(), root, kTag, comm.get()), "MPI_Send");
+        const View from = mine.sub(piece->relative_to(my_box.start));
+        check(MPI_Send(from.data, 1, types[static_cast<std::size_t>(comm.rank())].get(), root, kTag, comm.get()),
+              "MPI_Send");
       }
     }
   } while (next_in(lead_at, lead_box));
