@@ -21,6 +21,7 @@
 #include "mpi/comm.hpp"
 #include "strata/array.hpp"
 #include "strata/error.hpp"
+#include "model/interrupted.hpp"
 #include "strata/interrupt.hpp"
 #include "strata/stream.hpp"
 
@@ -147,12 +148,6 @@ class SlabSource final : public PlaneSource {
   bool done_ = false;
 };
 
-// "SIGTERM".
-std::string signal_name(int signal) {
-  const char* abbreviation = ::sigabbrev_np(signal);
-  return abbreviation ? std::string("SIG") + abbreviation : "signal " + std::to_string(signal);
-}
-
 // Bytes of planes one window may hold: a rank holds two windows (one decoding ahead), the
 // current one's pyramid levels (at most a third more) and the writer's scratch.
 std::uint64_t window_bytes(const ReadOptions& read) { return read.max_memory ? read.max_memory / 3 : 0; }
@@ -249,6 +244,8 @@ WriteStats write_output(const mpi::Comm& comm, const std::string& path, const Wr
         pending.abort(comm, failure);
       }
     }
+    // Interrupted inside a window's reads (a chunk's read asked): the output is what stopped.
+    if (const int signal = interrupt_signal()) throw Error(path, "interrupted (" + signal_name(signal) + ")");
     // The writer's errors name the hidden temporary; the user knows the output. Leaving
     // abandons it (PendingOutput's destructor).
     throw pending.in_destination_terms(e);

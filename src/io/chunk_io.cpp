@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "model/fault.hpp"
+#include "model/interrupted.hpp"
 #include "strata/driver.hpp"
 #include "strata/error.hpp"
 #include "strata/grid.hpp"
@@ -46,6 +47,7 @@ void Driver::read_chunk(const ChunkRef& chunk, const Box& region, const View& de
                              "reading chunk", chunk_name(table, chunk)};
   annotated(context, [&] {
     inject_fault(FaultPhase::read);
+    stop_if_interrupted();
     if (region.rank() != chunk.box.rank() || !chunk.box.contains(region) || dest.shape != region.shape() ||
         dest.dtype != array.dtype)
       throw Error("", "region " + region.to_string() + " into a " + std::string(name(dest.dtype)) + " view of shape " +

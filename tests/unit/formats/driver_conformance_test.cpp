@@ -6,12 +6,14 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <csignal>
 #include <cstring>
 #include <set>
 #include <thread>
 
 #include "formats/format.hpp"
 #include "strata/error.hpp"
+#include "strata/interrupt.hpp"
 #include "support/driver_fixtures.hpp"
 #include "support/reference_files.hpp"
 
@@ -199,6 +201,21 @@ TEST_P(DriverConformance, DestinationsOfTheWrongShapeOrDtypeAreRefused) {
     EXPECT_THROW(driver_->read_chunk(chunk, region, View::contiguous(dest.data(), other, region.shape())), Error)
         << "dtype " << name(other);
   }
+}
+
+// A signal handler's request_interrupt stops the next chunk read, whatever the format; the
+// read's agreement then carries the error to every rank (tests/mpi, the CLI's lifecycle checks).
+TEST_P(DriverConformance, AnInterruptStopsTheNextChunkReadUntilWithdrawn) {
+  const ChunkRef& chunk = driver_->chunks().chunks.front();
+  request_interrupt(SIGTERM);
+  try {
+    read_contiguous(*driver_, chunk, chunk.box);
+    ADD_FAILURE() << "a chunk read after request_interrupt(SIGTERM) did not throw";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("interrupted (SIGTERM)"), std::string::npos) << e.what();
+  }
+  request_interrupt(0);
+  EXPECT_EQ(first_difference(read_contiguous(*driver_, chunk, chunk.box), array().slice(chunk.box), element()), "");
 }
 
 TEST_P(DriverConformance, SavedStateRestoresTheSameTableAndReads) {
