@@ -245,7 +245,9 @@ WriteStats write_output(const mpi::Comm& comm, const std::string& path, const Wr
       }
     }
     // Interrupted inside a window's reads (a chunk's read asked): the output is what stopped.
-    if (const int signal = interrupt_signal()) throw Error(path, "interrupted (" + signal_name(signal) + ")");
+    // Only the interrupted rank knows; every rank is here, so they agree on the signal.
+    if (const int signal = static_cast<int>(comm.max(static_cast<std::uint64_t>(interrupt_signal()))))
+      throw Error(path, "interrupted (" + signal_name(signal) + ")");
     // The writer's errors name the hidden temporary; the user knows the output. Leaving
     // abandons it (PendingOutput's destructor).
     throw pending.in_destination_terms(e);
