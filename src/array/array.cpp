@@ -111,7 +111,16 @@ const Driver& Array::reader(const ReadOptions& options) const {
   const mpi::Comm& comm = *s.comm;
   const ErrorContext file{s.path, s.format, {}, {}};
   std::uint64_t chunks = 0;
-  mpi::agreed(comm, [&] { chunks = annotated(file, [&] { return driver().chunk_count(selection_); }); });
+  const std::uint64_t max_chunks = options.max_chunks ? options.max_chunks : ReadOptions::kDefaultMaxChunks;
+  mpi::agreed(comm, [&] {
+    annotated(file, [&] {
+      chunks = driver().chunk_count(selection_);
+      if (chunks > max_chunks)
+        throw Error("", "the selection meets " + std::to_string(chunks) + " chunks, more than a read lists (" +
+                            std::to_string(max_chunks) +
+                            ": max_chunks (--max-chunks)): select less, or raise the limit");
+    });
+  });
   const std::uint64_t most = std::numeric_limits<std::uint64_t>::max() / kTableBytesPerChunk;
   annotated(file, [&] {
     check_memory(comm, std::min(chunks, most) * kTableBytesPerChunk, options,
