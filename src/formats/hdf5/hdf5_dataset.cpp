@@ -9,6 +9,7 @@
 #include <cstring>
 #include <map>
 #include <tuple>
+#include <unordered_map>
 
 #include "codecs/byte_order.hpp"
 #include "formats/hdf5/api/attribute.hpp"
@@ -433,6 +434,38 @@ std::uint64_t chunk_address_base(hid_t file, const std::string& path) {
   return api::plist_user_block(creation.get(), path);
 }
 
+struct StoredChunk {
+  std::uint64_t address = 0;
+  std::uint64_t size = 0;
+  unsigned filter_mask = 0;
+};
+
+// What to add to the chunk addresses HDF5 reports to get file offsets: before 1.14.4 they
+// are relative to the superblock, which a user block moves (HDFGroup/hdf5#3003);
+// H5Dget_offset has always been absolute.
+std::uint64_t chunk_address_base(hid_t file, const std::string& path) {
+  if (api::library_version(path) >= std::make_tuple(1u, 14u, 4u)) return 0;
+  const Id creation = api::file_creation_plist(file, path);
+  return api::plist_user_block(creation.get(), path);
+}
+
+// Every stored chunk's address, size and filter mask, by its position in the chunk grid.
+std::unordered_map<std::int64_t, StoredChunk> stored_chunks(hid_t dataset, const Dataset& d, std::uint64_t count,
+                                                            std::uint64_t address_base) {
+  const Id space = api::dataset_space(dataset, d.file);
+  std::unordered_map<std::int64_t, StoredChunk> found;
+  found.reserve(count);
+  const ChunkGrid grid{d.info.shape, d.chunk_shape};
+  const Shape extent = grid.extent();
+  std::vector<hsize_t> offset(d.chunk_shape.size());
+  for (std::uint64_t i = 0; i < count; ++i) {
+    const api::ChunkInfo info = api::dataset_chunk_info(dataset, space.get(), i, offset, d.file);
+    const StoredChunk s{address_base + info.address, info.size, info.filter_mask};
+    found[linear_index(grid.position(Index(offset.begin(), offset.end())), extent)] = s;
+  }
+  return found;
+}
+
 // ------------------------------------------------------------------ the description
 
 std::string missing_filters(const Pipeline& pipeline) {
@@ -461,25 +494,35 @@ void list_chunks(hid_t dataset, const Dataset& d, const Box& region, ChunkTable&
   if (!positions) return;
   Encodings encodings(table);
   const bool by_address = d.access == Access::chunks_by_address;
-  const std::uint64_t base = by_address ? chunk_address_base(api::object_file(dataset, d.file).get(), d.file) : 0;
+  // By address (at most kAddressListLimit stored chunks) every stored chunk is listed, whatever
+  // the region: H5Dget_chunk_info_by_coord walks the index as H5Dget_chunk_info does. Otherwise
+  // each chunk the region meets is looked up by its coordinates, in O(log n).
+  std::unordered_map<std::int64_t, StoredChunk> stored;
+  if (by_address) {
+    const Id space = api::dataset_space(dataset, d.file);
+    stored = stored_chunks(dataset, d, api::dataset_chunk_count(dataset, space.get(), d.file),
+                           chunk_address_base(api::object_file(dataset, d.file).get(), d.file));
+  }
   const std::string usual_codec = codec_name(d.pipeline, 0);
+  const Shape extent = grid.extent();
   table.chunks.reserve(table.chunks.size() + static_cast<std::size_t>(positions->count()));
   std::vector<hsize_t> offset(d.chunk_shape.size());
   Index at = positions->start;
   do {
     ChunkRef c;
     c.box = grid.box(at);
-    std::copy(c.box.start.begin(), c.box.start.end(), offset.begin());
     c.encoding = encodings(usual_codec);
-    // HDF5 finds each chunk by its coordinates in O(log n); a chunk never written has no bytes.
     if (by_address) {
-      if (const auto info = api::dataset_chunk_info_at(dataset, offset, d.file)) {
-        c.segments = {ByteRange{base + info->address, info->size}};
-        c.filter_mask = info->filter_mask;
-        c.encoding = encodings(codec_name(d.pipeline, info->filter_mask));
+      if (const auto it = stored.find(linear_index(at, extent)); it != stored.end()) {
+        c.segments = {ByteRange{it->second.address, it->second.size}};
+        c.filter_mask = it->second.filter_mask;
+        c.encoding = encodings(codec_name(d.pipeline, it->second.filter_mask));
       }
-    } else if (const std::uint64_t size = api::dataset_chunk_storage_size(dataset, offset, d.file); size > 0) {
-      c.segments = {ByteRange{kNoAddress, size}};
+    } else {
+      std::copy(c.box.start.begin(), c.box.start.end(), offset.begin());
+      // 0 bytes: never written.
+      if (const std::uint64_t size = api::dataset_chunk_storage_size(dataset, offset, d.file); size > 0)
+        c.segments = {ByteRange{kNoAddress, size}};
     }
     table.chunks.push_back(std::move(c));
   } while (next_in(at, *positions));

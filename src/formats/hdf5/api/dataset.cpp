@@ -54,18 +54,6 @@ ChunkInfo dataset_chunk_info(hid_t dataset, hid_t space, std::uint64_t index, st
   return info;
 }
 
-std::optional<ChunkInfo> dataset_chunk_info_at(hid_t dataset, std::span<const hsize_t> offset, const std::string& path) {
-  ChunkInfo info;
-  haddr_t address = HADDR_UNDEF;
-  hsize_t size = 0;
-  check(H5Dget_chunk_info_by_coord(dataset, offset.data(), &info.filter_mask, &address, &size), path,
-        "HDF5: cannot find a chunk");
-  if (address == HADDR_UNDEF || size == 0) return std::nullopt;
-  info.address = address;
-  info.size = size;
-  return info;
-}
-
 std::uint64_t dataset_storage_size(hid_t dataset) { return H5Dget_storage_size(dataset); }
 
 std::uint64_t dataset_chunk_storage_size(hid_t dataset, std::span<const hsize_t> offset, const std::string& path) {

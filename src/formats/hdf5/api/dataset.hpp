@@ -36,8 +36,6 @@ struct ChunkInfo {
 // `offset` receives its offset.
 ChunkInfo dataset_chunk_info(hid_t dataset, hid_t space, std::uint64_t index, std::span<hsize_t> offset,
                              const std::string& path);
-// The chunk at `offset`, found by its coordinates (O(log n)); nullopt when never written.
-std::optional<ChunkInfo> dataset_chunk_info_at(hid_t dataset, std::span<const hsize_t> offset, const std::string& path);
 // The bytes every stored chunk (or the contiguous data) takes in the file.
 std::uint64_t dataset_storage_size(hid_t dataset);
 // The stored bytes of the chunk at `offset`; 0 when it was never written.

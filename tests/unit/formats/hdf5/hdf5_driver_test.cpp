@@ -390,7 +390,8 @@ TEST_F(Hdf5Written, CorruptOrTruncatedDataNamesTheFileAndTheChunk) {
     restored->read_chunk(chunk, chunk.box, View::contiguous(b.data(), DType::uint16, {1, 50, 50}));
   });
   EXPECT_NE(truncated.find("the file ends inside bytes"), std::string::npos) << truncated;
-  const std::string reopened = message_of([&] { open("c.h5"); });
+  // Opening lists no chunk (a read lists those it needs): the chunk index is cut off.
+  const std::string reopened = message_of([&] { open("c.h5")->chunks(); });
   EXPECT_NE(reopened.find(path("c.h5") + ": cannot open as HDF5"), std::string::npos) << reopened;
 }
 
