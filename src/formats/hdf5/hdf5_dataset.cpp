@@ -440,15 +440,6 @@ struct StoredChunk {
   unsigned filter_mask = 0;
 };
 
-// What to add to the chunk addresses HDF5 reports to get file offsets: before 1.14.4 they
-// are relative to the superblock, which a user block moves (HDFGroup/hdf5#3003);
-// H5Dget_offset has always been absolute.
-std::uint64_t chunk_address_base(hid_t file, const std::string& path) {
-  if (api::library_version(path) >= std::make_tuple(1u, 14u, 4u)) return 0;
-  const Id creation = api::file_creation_plist(file, path);
-  return api::plist_user_block(creation.get(), path);
-}
-
 // Every stored chunk's address, size and filter mask, by its position in the chunk grid.
 std::unordered_map<std::int64_t, StoredChunk> stored_chunks(hid_t dataset, const Dataset& d, std::uint64_t count,
                                                             std::uint64_t address_base) {
