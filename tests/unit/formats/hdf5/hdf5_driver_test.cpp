@@ -394,6 +394,7 @@ TEST_F(Hdf5Written, CorruptOrTruncatedDataNamesTheFileAndTheChunk) {
   // open would share unchecked.
   driver.reset();
   restored.reset();
+  EXPECT_EQ(H5Fget_obj_count(H5F_OBJ_ALL, H5F_OBJ_ALL), 0) << "HDF5 objects left open";
   const std::string reopened = message_of([&] { open("c.h5"); });
   EXPECT_NE(reopened.find(path("c.h5") + ": cannot open as HDF5"), std::string::npos) << reopened;
 }
