@@ -43,8 +43,8 @@ struct ReadOptions {
   // cgroup's limit less its usage, over the ranks on the node).
   std::uint64_t max_memory = 0;
   // Chunks a read may list: a selection meeting more (stored or not) is refused on every rank
-  // before any is listed, as listing, sending and planning a table take about 10 µs and 1 KiB
-  // a chunk (docs/benchmarks.md): 10^7 chunks would run for minutes. 0: kDefaultMaxChunks.
+  // before any is listed, as listing, sending and planning a table take about 25 µs and
+  // 1.4 KiB a chunk (docs/benchmarks.md): 10^7 chunks would run for minutes. 0: kDefaultMaxChunks.
   std::uint64_t max_chunks = 0;
   static constexpr std::uint64_t kDefaultMaxChunks = std::uint64_t{1} << 22;  // 4,194,304
   // Called on every rank, from the calling thread, as a streamed read or conversion moves on
