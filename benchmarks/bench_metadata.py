@@ -6,9 +6,11 @@ peak RSS, because for these commands the metadata is most of the work.
 Arrays (uint16, chunks of 1 x 8 x 8, ZYX) with 10^4, 10^6 and 10^7 chunks, only the first few
 chunks written (a sparse store: the rest read as fill), as Zarr v2 (zarr-python), Zarr v3
 (zarr.json written here, "bytes" codec) and an HDF5 chunked dataset (h5py); plus 10^4 and 10^5
-chunks all written. And a 10,000-page OME-TIFF (tifffile, 16 x 16 uint8 pages).
+chunks all written. And a 10,000-page OME-TIFF (tifffile, 16 x 16 uint8 pages). With --whole, also
+a whole read (no --select) at 1 rank; one strata refuses (exit 2, e.g. a table beyond the memory
+limit) is reported as refused, with its time and message.
 
-    /usr/bin/python3 benchmarks/bench_metadata.py --repeats 3 [--max-chunks 1000000] [--timeout 120]
+    /usr/bin/python3 benchmarks/bench_metadata.py --repeats 3 [--max-chunks 1000000] [--timeout 120] [--whole]
 
 Writes build/bench/bench_metadata.json. A command over --timeout seconds is reported as such.
 """
@@ -84,28 +86,37 @@ def make_ome_tiff(path, pages):
 
 
 def timed(cmd, timeout):
-    """(seconds, peak RSS MiB) of one run, or (None, None) past the timeout."""
+    """(seconds, peak RSS MiB, refusal message or None) of one run, or (None, None, None) past
+    the timeout. Exit status 2 is a clean refusal; any other failure ends the benchmark."""
     wrapped = ["/usr/bin/time", "-f", "TIME %e %M"] + cmd
     try:
         r = subprocess.run(wrapped, capture_output=True, text=True, timeout=timeout, env={**os.environ, **MPI_ENV})
     except subprocess.TimeoutExpired:
-        return None, None
+        return None, None, None
+    refused = None
     if r.returncode != 0:
-        sys.exit(f"{' '.join(cmd)} failed:\n{r.stderr}")
+        errors = [l for l in r.stderr.splitlines() if l.startswith("strata: error:")]
+        if "exited with status 2" not in r.stderr and r.returncode != 2 or not errors:
+            sys.exit(f"{' '.join(cmd)} failed:\n{r.stderr}")
+        refused = errors[0]
     line = [l for l in r.stderr.splitlines() if l.startswith("TIME ")][-1].split()
-    return float(line[1]), int(line[2]) / 1024
+    return float(line[1]), int(line[2]) / 1024, refused
 
 
 def measure(cmd, repeats, timeout):
     runs = []
+    refused = None
     for _ in range(repeats):
-        seconds, rss = timed(cmd, timeout)
+        seconds, rss, refused = timed(cmd, timeout)
         if seconds is None:
             return {"timeout": timeout}
         runs.append((seconds, rss))
     times = [s for s, _ in runs]
-    return {"median_s": statistics.median(times), "min_s": min(times), "max_s": max(times),
-            "peak_rss_mib": max(r for _, r in runs)}
+    result = {"median_s": statistics.median(times), "min_s": min(times), "max_s": max(times),
+              "peak_rss_mib": max(r for _, r in runs)}
+    if refused:
+        result["refused"] = refused
+    return result
 
 
 def main():
@@ -118,6 +129,7 @@ def main():
     p.add_argument("--timeout", type=float, default=120)
     p.add_argument("--ranks", default="1,2")
     p.add_argument("--only", default="", help="comma-separated substrings of case names to run")
+    p.add_argument("--whole", action="store_true", help="also read each whole array at 1 rank")
     args = p.parse_args()
     os.makedirs(args.data, exist_ok=True)
 
@@ -149,11 +161,15 @@ def main():
         for ranks in [int(r) for r in args.ranks.split(",")]:
             cmd = ["mpiexec", "--oversubscribe", "-n", str(ranks), args.strata, "read", source, "--checksum"] + select
             row[f"read_{ranks}"] = measure(cmd, args.repeats, args.timeout)
+        if args.whole:
+            cmd = ["mpiexec", "--oversubscribe", "-n", "1", args.strata, "read", source, "--checksum"]
+            row["whole_1"] = measure(cmd, args.repeats, args.timeout)
         results[name] = row
         cells = []
         for k, v in row.items():
             cells.append(f"{k} " + (f"timeout>{v['timeout']:.0f}s" if "timeout" in v else
-                                    f"{v['median_s']:.3f}s [{v['min_s']:.3f}-{v['max_s']:.3f}] {v['peak_rss_mib']:.0f}MiB"))
+                                    f"{v['median_s']:.3f}s [{v['min_s']:.3f}-{v['max_s']:.3f}] {v['peak_rss_mib']:.0f}MiB"
+                                    + (f" refused ({v['refused']})" if "refused" in v else "")))
         print(f"{name}: " + " | ".join(cells), flush=True)
     out = os.path.join(here, "..", "build", "bench", "bench_metadata.json")
     with open(out, "w") as f:

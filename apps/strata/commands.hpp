@@ -2,6 +2,7 @@
 // The CLI's subcommands. Each fills its options from CLI11 and runs on the public API.
 #include <CLI/CLI.hpp>
 
+#include <cstdint>
 #include <functional>
 #include <string>
 
@@ -40,6 +41,7 @@ struct ReadOptions {
   std::string compress;  // the output's codec; empty = the format's default
   bool force = false;    // replace an existing output
   std::string max_memory;   // bytes of the array a rank may hold: "256M", "2G", "1500000"
+  std::uint64_t max_chunks = 0;  // chunks a read may list; 0: ReadOptions' default
   int levels = 1;           // pyramid levels of the output
   int zarr_format = 2;      // .zarr outputs
   std::string shard;        // Zarr v3 shards: "Z=64" or "Z=64,Y=1024"

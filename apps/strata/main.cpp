@@ -115,6 +115,10 @@ int main(int argc, char** argv) {
                        "Bytes of the array one rank may hold (e.g. 256M, 4G; default: its share of the node's available "
                        "memory): a conversion streams its planes within it, a read larger than it is refused before "
                        "reading");
+  read_cmd->add_option("--max-chunks", read.max_chunks,
+                       "Chunks a read may list (default 4194304): a selection meeting more is refused before listing "
+                       "them")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
   read_cmd->add_option("--levels", read.levels, "Resolution levels to write (.zarr, .ome.tif): each halves Y and X by "
                                                 "the mean")
       ->check(CLI::Range(1, 32))

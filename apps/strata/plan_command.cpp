@@ -13,7 +13,7 @@ int run_plan(const PlanOptions& options) {
   const ArrayInfo& info = driver->info();
   const Box selection = resolve(parse_selection(options.select), info.dims, info.shape);
   const Strategy strategy = parse_strategy(options.strategy);
-  const Plan plan = make_plan(driver->chunks(), selection, size_of(info.dtype), options.ranks, strategy);
+  const Plan plan = make_plan(driver->chunks_for(selection), selection, size_of(info.dtype), options.ranks, strategy);
 
   if (options.json) {
     nlohmann::json per_rank = nlohmann::json::array();

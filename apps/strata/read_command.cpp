@@ -183,6 +183,7 @@ int run_read(const ReadOptions& options) {
   read.strategy = parse_strategy(options.strategy);
   read.threads = options.threads;
   if (!options.max_memory.empty()) read.max_memory = parse_bytes(options.max_memory);
+  read.max_chunks = options.max_chunks;
   if (!options.output.empty()) return run_convert(array, options, read, rank);
   const Layout layout = parse_layout(options.layout, array.dims());
   ReadStats stats;

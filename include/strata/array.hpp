@@ -42,6 +42,11 @@ struct ReadOptions {
   // rank's share of what its node has available when the read starts (MemAvailable, and the
   // cgroup's limit less its usage, over the ranks on the node).
   std::uint64_t max_memory = 0;
+  // Chunks a read may list: a selection meeting more (stored or not) is refused on every rank
+  // before any is listed, as listing, sending and planning a table take about 25 µs and
+  // 1.4 KiB a chunk (docs/benchmarks.md): 10^7 chunks would run for minutes. 0: kDefaultMaxChunks.
+  std::uint64_t max_chunks = 0;
+  static constexpr std::uint64_t kDefaultMaxChunks = std::uint64_t{1} << 22;  // 4,194,304
   // Called on every rank, from the calling thread, as a streamed read or conversion moves on
   // (once per window); collective reads without windows do not call it.
   std::function<void(const Progress&)> progress;
@@ -137,17 +142,28 @@ class Array {
   // `path` is an error unless options.overwrite.
   WriteStats write(const std::string& path, const WriteOptions& options = {}) const;
   const Driver& driver() const { return *state().driver; }
+  // Collective: the driver every read of the selection uses, whose chunks() holds the chunks
+  // the selection meets: rank 0 lists them (Driver::chunks_for) and sends them to every rank,
+  // so a read costs what it selects, not what the file holds. Kept for the next read of this
+  // handle. What the table would take is checked against options.max_memory first: refused
+  // on every rank alike.
+  const Driver& reader(const ReadOptions& options = {}) const;
   MPI_Comm comm() const noexcept;  // strata's own duplicate of the communicator opened on
 
  private:
   struct State {
     std::unique_ptr<Driver> driver;
+    std::string path;                 // as opened
+    std::string format;               // Format::name, for restoring the driver's state
     std::unique_ptr<mpi::Comm> comm;  // a duplicate of the caller's, owned here
     ~State();
   };
   const State& state() const;  // throws for a default-constructed Array
   std::shared_ptr<State> state_;
   Box selection_;
+  // reader()'s driver and the box its table covers (a selection inside it reuses it).
+  mutable std::shared_ptr<const Driver> reader_;
+  mutable Box reader_box_;
   friend class PlaneStream;
 };
 

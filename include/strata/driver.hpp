@@ -43,6 +43,15 @@ class Driver {
   virtual const ChunkTable& chunks() const = 0;
   // The default sums chunks(); a grid format answers from its metadata and a folder listing.
   virtual ChunkSummary summary() const;
+  // The chunks whose boxes meet `box` (array coordinates), in C order, with the table's
+  // codecs, fill and shapes: what a read of `box` plans over, so that planning costs what the
+  // selection holds, not what the file does. File indices are the returned table's own. The
+  // default filters chunks(); a grid format (Zarr) finds them by grid arithmetic and looks
+  // only at their files (and only at the shard indexes of the shards `box` meets).
+  virtual ChunkTable chunks_for(const Box& box) const;
+  // How many chunks chunks_for(box) returns, without listing them (a read checks what the
+  // table would take before building it).
+  virtual std::uint64_t chunk_count(const Box& box) const;
 
   // Writes the part `region` (array coordinates, inside chunk.box) of `chunk` into `dest`,
   // whose shape is region's shape and whose dtype is the array's. Chunks not stored read
@@ -51,8 +60,12 @@ class Driver {
   void read_chunk(const ChunkRef& chunk, const Box& region, const View& dest) const;
 
   // Everything another process needs to read chunks without walking the file again:
-  // rank 0 opens, every other rank restores from these bytes (see Format::restore).
+  // rank 0 opens, every other rank restores from these bytes (see Format::restore). A grid
+  // format saves no chunk table: the restored driver lists its chunks if ever asked.
   virtual std::string save() const = 0;
+  // save() for reading `box` only: the restored driver's chunks() holds (at least) the
+  // chunks meeting `box` — what rank 0 sends every rank before a read. The default: save().
+  virtual std::string save_for(const Box& box) const;
 
   // The open file through which decode reads the chunks of ChunkTable::files[index], when
   // it reads them with io::File::read_at or view: the executor may then fetch neighbouring

@@ -4,6 +4,7 @@
 // chunks a region touches). Every driver, the planner, the slab code and every writer use
 // these; nothing else re-derives them.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,9 @@ struct ChunkGrid {
   Index position(const Index& start) const;
   // The grid positions of every chunk that overlaps `region`, as a box of positions.
   Box touching(const Box& region) const;
+  // The same, clipped to the grid, for any `region` (parts outside the array meet nothing);
+  // nullopt when no chunk meets it.
+  std::optional<Box> meeting(const Box& region) const;
 };
 
 }  // namespace strata

@@ -1,6 +1,7 @@
 #include "strata/array.hpp"
 
 #include <algorithm>
+#include <limits>
 
 #include "array/layout.hpp"
 #include "array/memory_limit.hpp"
@@ -40,6 +41,7 @@ Array Array::open(const std::string& path, MPI_Comm user_comm, const OpenOptions
   Array a;
   a.state_ = std::make_shared<State>();
   a.state_->comm = std::make_unique<mpi::Comm>(mpi::Comm::duplicate(user_comm));
+  a.state_->path = path;
   const mpi::Comm& comm = *a.state_->comm;
   const ErrorContext opening{path, {}, {}, {}};
 
@@ -53,6 +55,7 @@ Array Array::open(const std::string& path, MPI_Comm user_comm, const OpenOptions
       auto driver = annotated({path, std::string(format.name), {}, {}}, [&] { return format.open(path, options); });
       saved = std::string(format.name) + '\0' + driver->save();
       a.state_->driver = std::move(driver);
+      a.state_->format = format.name;
     });
   });
   saved = comm.broadcast(std::move(saved), 0);
@@ -62,6 +65,7 @@ Array Array::open(const std::string& path, MPI_Comm user_comm, const OpenOptions
       auto nul = saved.find('\0');
       const Format& format = format_named(std::string_view(saved).substr(0, nul));
       a.state_->driver = format.restore(std::string_view(saved).substr(nul + 1));
+      a.state_->format = format.name;
     });
   });
   a.selection_ = Box::whole(a.info().shape);
@@ -91,8 +95,48 @@ Array Array::select(const Selection& sel) const {
 }
 
 Plan Array::plan(const ReadOptions& options) const {
-  return make_plan(driver().chunks(), selection_, size_of(dtype()), state().comm->size(), options.strategy,
-                   options.cost);
+  return make_plan(driver().chunks_for(selection_), selection_, size_of(dtype()), state().comm->size(),
+                   options.strategy, options.cost);
+}
+
+// What one chunk of a read's table costs at its peak: rank 0 lists it and serializes it,
+// every rank receives, parses and holds it (the ChunkRef and its key, the bytes and the
+// parsed document at once). Measured: 1.3-1.4 KiB of peak RSS a chunk in a whole read of a
+// 10^6-chunk Zarr store at 1 rank (docs/benchmarks.md).
+constexpr std::uint64_t kTableBytesPerChunk = 1536;
+
+const Driver& Array::reader(const ReadOptions& options) const {
+  if (reader_ && reader_box_.contains(selection_)) return *reader_;
+  const State& s = state();
+  const mpi::Comm& comm = *s.comm;
+  const ErrorContext file{s.path, s.format, {}, {}};
+  std::uint64_t chunks = 0;
+  const std::uint64_t max_chunks = options.max_chunks ? options.max_chunks : ReadOptions::kDefaultMaxChunks;
+  mpi::agreed(comm, [&] {
+    annotated(file, [&] {
+      chunks = driver().chunk_count(selection_);
+      if (chunks > max_chunks)
+        throw Error("", "the selection meets " + std::to_string(chunks) + " chunks, more than a read lists (" +
+                            std::to_string(max_chunks) +
+                            ": max_chunks (--max-chunks)): select less, or raise the limit");
+    });
+  });
+  const std::uint64_t most = std::numeric_limits<std::uint64_t>::max() / kTableBytesPerChunk;
+  annotated(file, [&] {
+    check_memory(comm, std::min(chunks, most) * kTableBytesPerChunk, options,
+                 "the table of the " + std::to_string(chunks) + " chunks the selection meets");
+  });
+  // Rank 0 lists the chunks; every rank (rank 0 too) holds a driver restored from them.
+  std::string saved;
+  mpi::agreed(comm, [&] {
+    if (comm.rank() == 0) annotated(file, [&] { saved = driver().save_for(selection_); });
+  });
+  saved = comm.broadcast(std::move(saved), 0);
+  std::shared_ptr<const Driver> restored;
+  mpi::agreed(comm, [&] { restored = annotated(file, [&] { return format_named(s.format).restore(saved); }); });
+  reader_ = std::move(restored);
+  reader_box_ = selection_;
+  return *reader_;
 }
 
 Buffer Array::gather(const ReadOptions& options, ReadStats* stats) const {
@@ -106,7 +150,7 @@ Buffer Array::gather(const ReadOptions& options, ReadStats* stats) const {
 
 Slab Array::read_slab(const ReadOptions& options, ReadStats* stats) const {
   SlabPlacement placement(dtype(), shape(), plane_axes(dims(), shape().size()));
-  const ReadStats s = run_placement(placement, driver(), selection_, *state().comm, options);
+  const ReadStats s = run_placement(placement, reader(options), selection_, *state().comm, options);
   if (stats) *stats = s;
   return placement.take();
 }
@@ -127,13 +171,13 @@ Part Array::read(const Layout& layout, const ReadOptions& options, ReadStats* st
   switch (layout.kind) {
     case Layout::Kind::root: {
       RootPlacement placement(dtype(), shape(), layout.root_rank);
-      s = run_placement(placement, driver(), selection_, comm, options);
+      s = run_placement(placement, reader(options), selection_, comm, options);
       part = Part(box, dtype(), placement.take());
       break;
     }
     case Layout::Kind::replicated: {
       ReplicatedPlacement placement(comm, dtype(), selection_);
-      s = run_placement(placement, driver(), selection_, comm, options);
+      s = run_placement(placement, reader(options), selection_, comm, options);
       part = placement.take();
       break;
     }
@@ -141,7 +185,7 @@ Part Array::read(const Layout& layout, const ReadOptions& options, ReadStats* st
     case Layout::Kind::blocks:
     case Layout::Kind::boxes: {
       OwnerPlacement placement(dtype(), layout);
-      s = run_placement(placement, driver(), selection_, comm, options);
+      s = run_placement(placement, reader(options), selection_, comm, options);
       part = Part(box, dtype(), placement.take());
       break;
     }
@@ -158,7 +202,7 @@ void Array::read_into(const View& dest, const Layout& layout, const ReadOptions&
   switch (layout.kind) {
     case Layout::Kind::root: {
       RootPlacement placement(dtype(), shape(), layout.root_rank, dest);
-      s = run_placement(placement, driver(), selection_, comm, options);
+      s = run_placement(placement, reader(options), selection_, comm, options);
       break;
     }
     case Layout::Kind::replicated: {
@@ -171,7 +215,7 @@ void Array::read_into(const View& dest, const Layout& layout, const ReadOptions&
     case Layout::Kind::blocks:
     case Layout::Kind::boxes: {
       OwnerPlacement placement(dtype(), layout, dest);
-      s = run_placement(placement, driver(), selection_, comm, options);
+      s = run_placement(placement, reader(options), selection_, comm, options);
       break;
     }
   }

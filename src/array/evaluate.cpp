@@ -23,11 +23,15 @@ using detail::Node;
 // step's block. The first array met (left first) drives the evaluation.
 class Evaluator {
  public:
-  Evaluator(const Node& tree, int workers) : memory_(static_cast<std::size_t>(std::max(workers, 1))) {
+  // Collective: each array's reader() (its selection's chunks), in the same order on every rank.
+  Evaluator(const Node& tree, int workers, const ReadOptions& options)
+      : options_(options), memory_(static_cast<std::size_t>(std::max(workers, 1))) {
     root_ = add(tree);
   }
 
   const Array& driving() const { return steps_[driving_].node->array; }
+  // The driving array's reader: the table its plan indexes.
+  const Driver& driving_reader() const { return *steps_[driving_].reader; }
 
   // The tree's values over the block of `read` (a read of the driving array's plan), C order:
   // written to `out` when given (contiguous, the block's size), else into the worker's memory.
@@ -43,6 +47,7 @@ class Evaluator {
  private:
   struct Step {
     const Node* node = nullptr;
+    const Driver* reader = nullptr;  // an array's: node->array.reader()
     std::size_t left = 0, right = 0;
     std::unique_ptr<exec::RegionReader> region;  // an array that does not drive
     std::vector<std::byte> scalar;               // a scalar, as one element of its dtype
@@ -54,11 +59,12 @@ class Evaluator {
     s.node = &node;
     switch (node.kind) {
       case Node::Kind::array:
+        s.reader = &node.array.reader(options_);
         if (!found_driving_) {
           found_driving_ = true;
           driving_ = steps_.size();  // this step's index: an array has no children
         } else {
-          s.region = std::make_unique<exec::RegionReader>(node.array.driver());
+          s.region = std::make_unique<exec::RegionReader>(*s.reader);
         }
         break;
       case Node::Kind::scalar:
@@ -91,7 +97,7 @@ class Evaluator {
         std::byte* dst = out ? out : block(0);
         const View view = View::contiguous(dst, node.dtype, read.dest.shape());
         if (i == driving_) {
-          node.array.driver().read_chunk(node.array.driver().chunks().chunks[read.chunk], read.region, view);
+          s.reader->read_chunk(s.reader->chunks().chunks[read.chunk], read.region, view);
         } else {
           // The same block in this array's coordinates: its selection moves the origin.
           Box region = read.dest;
@@ -129,6 +135,7 @@ class Evaluator {
     throw Error("", "a reduction cannot be an operand of another operation yet");
   }
 
+  ReadOptions options_;
   std::vector<Step> steps_;
   std::size_t root_ = 0;
   std::size_t driving_ = 0;
@@ -164,12 +171,12 @@ std::uint64_t bytes_read(const detail::Node& tree) {
 
 ReadStats compute_into(Placement& layout, const Node& tree, const mpi::Comm& comm, const ReadOptions& options) {
   const int threads = decode_threads(comm, options);
-  Evaluator eval(tree, threads);
+  Evaluator eval(tree, threads, options);
   const Array& driving = eval.driving();
   Plan plan;
   mpi::agreed(comm, [&] {
     inject_fault(FaultPhase::plan);
-    plan = layout.plan(driving.driver().chunks(), driving.selection(), size_of(tree.dtype), comm.size(), options);
+    plan = layout.plan(eval.driving_reader().chunks(), driving.selection(), size_of(tree.dtype), comm.size(), options);
   });
   check_memory(comm, layout.bytes_held(plan, layout.planned_rank(comm)), options, "its part of the result");
   comm.barrier();
@@ -197,12 +204,12 @@ Buffer compute_reduction(const Node& reduction, const mpi::Comm& comm, const Rea
   const Node& input = *reduction.left;
   const ReduceOp op = reduction.reduce_op;
   const int threads = decode_threads(comm, options);
-  Evaluator eval(input, threads);
+  Evaluator eval(input, threads, options);
   const Array& driving = eval.driving();
   Plan plan;
   mpi::agreed(comm, [&] {
     inject_fault(FaultPhase::plan);
-    plan = make_plan(driving.driver().chunks(), driving.selection(), size_of(input.dtype), comm.size(),
+    plan = make_plan(eval.driving_reader().chunks(), driving.selection(), size_of(input.dtype), comm.size(),
                      options.strategy, options.cost);
   });
   const auto& reads = plan.ranks[static_cast<std::size_t>(comm.rank())].reads;

@@ -28,6 +28,7 @@ struct Slot {
 
 struct PlaneStream::State {
   Array array;  // keeps the driver and the communicator alive
+  const Driver* reader = nullptr;  // array.reader(): the table `chunks` indexes
   const mpi::Comm* comm = nullptr;
   PlaneChunks chunks;
   int plane_axes = 2;
@@ -64,7 +65,7 @@ struct PlaneStream::State {
       std::byte* base = slot.memory.data();
       // The window is a contiguous run of the C-order selection: a read lands at its offset
       // with the selection's strides.
-      exec::execute(array.driver(), reads,
+      exec::execute(*reader, reads,
                     [&](const ChunkRead& r) {
                       View v = View::contiguous(base + r.local_offset, dtype, shape);
                       v.shape = r.dest.shape();
@@ -98,11 +99,13 @@ PlaneStream Array::planes(const StreamOptions& options) const {
   const int threads =
       options.read.threads > 0 ? options.read.threads : exec::threads_per_rank(comm.ranks_on_node());
   // Pure and the same on every rank, but a rank may still fail alone (its memory): agreed.
+  const Driver& selected = reader(options.read);
   std::unique_ptr<PlaneStream::State> s;
   mpi::agreed(comm, [&] {
     inject_fault(FaultPhase::plan);
-    PlaneChunks chunks(driver().chunks(), selection_, size_of(dtype()), axes, options.read.cost);
+    PlaneChunks chunks(selected.chunks(), selection_, size_of(dtype()), axes, options.read.cost);
     s = std::make_unique<PlaneStream::State>(*this, comm, std::move(chunks));
+    s->reader = &selected;
     s->plane_axes = axes;
     s->prefetch = options.prefetch;
     s->progress = options.read.progress;

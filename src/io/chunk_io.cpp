@@ -62,6 +62,22 @@ void Driver::read_chunk(const ChunkRef& chunk, const Box& region, const View& de
 
 const io::File* Driver::shared_file(std::uint32_t) const { return nullptr; }
 
+ChunkTable Driver::chunks_for(const Box& box) const {
+  const ChunkTable& table = chunks();
+  ChunkTable selected{table.files, table.codecs, {}, table.chunk_shape, table.fill, table.partial_block};
+  for (const ChunkRef& c : table.chunks)
+    if (intersect(c.box, box)) selected.chunks.push_back(c);
+  return selected;
+}
+
+std::uint64_t Driver::chunk_count(const Box& box) const {
+  const auto& all = chunks().chunks;
+  return static_cast<std::uint64_t>(
+      std::count_if(all.begin(), all.end(), [&](const ChunkRef& c) { return intersect(c.box, box).has_value(); }));
+}
+
+std::string Driver::save_for(const Box&) const { return save(); }
+
 ChunkSummary Driver::summary() const {
   const ChunkTable& table = chunks();
   ChunkSummary s{table.chunks.size(), 0, table.chunk_shape, table.files, table.codecs};

@@ -82,4 +82,12 @@ Box ChunkGrid::touching(const Box& region) const {
   return b;
 }
 
+std::optional<Box> ChunkGrid::meeting(const Box& region) const {
+  const std::optional<Box> inside = intersect(region, Box::whole(shape));
+  if (!inside) return std::nullopt;
+  const Box positions = touching(*inside);
+  if (positions.empty()) return std::nullopt;
+  return positions;
+}
+
 }  // namespace strata

@@ -126,6 +126,17 @@ def builtin_cases(fixtures, folder):
     for selection, why in (("S=0", "axis not in the file"), ("Z=4", "index past the end"),
                            ("Z=3:3", "empty range")):
         cases.append((f"--select {selection} ({why})", ["read", ome, "--select", selection], ome))
+    # A Zarr store of 10^7 chunks, none written: a whole read is refused before any chunk is
+    # listed (it would list, send and plan all of them for minutes); so is a selection meeting
+    # more than --max-chunks.
+    many = os.path.join(folder, "ten-million-chunks.zarr")
+    os.makedirs(many, exist_ok=True)
+    with open(os.path.join(many, ".zarray"), "w") as f:
+        json.dump({"zarr_format": 2, "shape": [10, 1000, 1000], "chunks": [1, 1, 1], "dtype": "|u1",
+                   "compressor": None, "fill_value": 3, "order": "C", "filters": None}, f)
+    cases.append(("a whole read of 10^7 chunks", ["read", many, "--checksum"], many))
+    cases.append(("--max-chunks 4, 9 chunks selected",
+                  ["read", many, "--select", "Z=0,Y=0:3,X=0:3", "--max-chunks", "4"], many))
     # Usage errors concern no file: only the prefix and the status are required.
     cases.append(("--select Z=a (bad syntax)", ["read", ome, "--select", "Z=a"], None))
     cases.append(("unknown option", ["read", ome, "--no-such-option"], None))

@@ -2,12 +2,14 @@
 // not a rank, typed access to what was read, and MPI datatypes of strata's element types
 // used in the application's own reduction.
 #include <cstring>
+#include <filesystem>
 #include <numeric>
 
 #include "mpi_test.hpp"
 #include "strata/array.hpp"
 #include "strata/error.hpp"
 #include "strata/mpi_datatype.hpp"
+#include "strata/selection.hpp"
 #include "strata/slab.hpp"
 
 namespace strata {
@@ -97,6 +99,60 @@ TEST_F(ArrayApi, MpiDatatypeReducesTheSlabsIntoTheWholeSum) {
     want += v;
   }
   EXPECT_EQ(total, want);
+}
+
+// A read lists only the chunks its selection meets: with a folder where the last chunk of
+// zarr_u16_edge_chunks ((7,33,35) in chunks (3,8,16), keys "z.y.x") should be, any listing
+// that reaches it fails, so a read that succeeds never looked at it.
+class SelectedChunks : public testing::MpiTest {
+ protected:
+  void SetUp() override {
+    file_ = testing::write_reference(dir_, "zarr_u16_edge_chunks");
+    if (rank() == 0) {
+      std::filesystem::remove(std::filesystem::path(file_.file) / "2.4.2");
+      std::filesystem::create_directory(std::filesystem::path(file_.file) / "2.4.2");
+    }
+    MPI_Barrier(MPI_COMM_WORLD);
+  }
+  SharedDir dir_;
+  ReferenceFile file_;
+};
+
+TEST_F(SelectedChunks, ASelectionReadsWithoutListingTheChunksItDoesNotMeet) {
+  const Array a = Array::open(file_.path, MPI_COMM_WORLD);
+  const Array part = a.select(parse_selection("Z=0:6,Y=0:20,X=0:30"));
+  const Buffer got = part.gather();
+  if (rank() == 0) {
+    const auto want = file_.array.slice(Box{{0, 0, 0}, {6, 20, 30}});
+    ASSERT_EQ(got.size(), want.size());
+    EXPECT_EQ(std::memcmp(got.data(), want.data(), want.size()), 0);
+  }
+  EXPECT_EQ(a.select(parse_selection("Z=0,Y=0,X=0")).plan().ranks.size(), static_cast<std::size_t>(ranks()));
+  std::string message;
+  try {
+    a.gather();
+  } catch (const Error& e) {
+    message = e.what();
+  }
+  EXPECT_NE(message.find("2.4.2"), std::string::npos) << message;
+  EXPECT_NE(message.find("a chunk key that is not a file"), std::string::npos) << message;
+}
+
+TEST_F(SelectedChunks, ATableBeyondTheMemoryLimitIsRefusedOnEveryRank) {
+  const Array a = Array::open(file_.path, MPI_COMM_WORLD);
+  ReadOptions options;
+  options.max_memory = 900;  // the chunk's 768 bytes fit; its table (~1 KiB) does not
+  const Array chunk = a.select(parse_selection("Z=0:3,Y=0:8,X=0:16"));
+  std::string message;
+  try {
+    chunk.gather(options);
+  } catch (const Error& e) {
+    message = e.what();
+  }
+  EXPECT_NE(message.find("the table of the 1 chunks the selection meets"), std::string::npos) << message;
+  EXPECT_NE(message.find(file_.file), std::string::npos) << message;
+  options.max_memory = 0;
+  EXPECT_EQ(chunk.gather(options).size(), rank() == 0 ? 768u : 0u);
 }
 
 TEST_F(MpiDatatype, EveryDTypeHasAPredefinedTypeOfItsSize) {

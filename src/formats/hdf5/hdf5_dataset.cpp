@@ -425,12 +425,6 @@ void list_pieces(const Dataset& d, std::uint64_t address, bool stored, const std
   });
 }
 
-struct StoredChunk {
-  std::uint64_t address = 0;
-  std::uint64_t size = 0;
-  unsigned filter_mask = 0;
-};
-
 // What to add to the chunk addresses HDF5 reports to get file offsets: before 1.14.4 they
 // are relative to the superblock, which a user block moves (HDFGroup/hdf5#3003);
 // H5Dget_offset has always been absolute.
@@ -439,6 +433,12 @@ std::uint64_t chunk_address_base(hid_t file, const std::string& path) {
   const Id creation = api::file_creation_plist(file, path);
   return api::plist_user_block(creation.get(), path);
 }
+
+struct StoredChunk {
+  std::uint64_t address = 0;
+  std::uint64_t size = 0;
+  unsigned filter_mask = 0;
+};
 
 // Every stored chunk's address, size and filter mask, by its position in the chunk grid.
 std::unordered_map<std::int64_t, StoredChunk> stored_chunks(hid_t dataset, const Dataset& d, std::uint64_t count,
@@ -455,37 +455,6 @@ std::unordered_map<std::int64_t, StoredChunk> stored_chunks(hid_t dataset, const
     found[linear_index(grid.position(Index(offset.begin(), offset.end())), extent)] = s;
   }
   return found;
-}
-
-void list_chunks(hid_t file, hid_t dataset, const Dataset& d, std::uint64_t count, ChunkTable& table) {
-  Encodings encodings(table);
-  const bool by_address = d.access == Access::chunks_by_address;
-  const auto stored = by_address ? stored_chunks(dataset, d, count, chunk_address_base(file, d.file))
-                                 : std::unordered_map<std::int64_t, StoredChunk>{};
-  const std::string usual_codec = codec_name(d.pipeline, 0);
-  std::int64_t position = 0;
-  std::vector<hsize_t> offset(d.chunk_shape.size());
-  for_each_block(d.info.shape, d.chunk_shape, [&](const Box& box) {
-    ChunkRef c;
-    c.box = box;
-    if (by_address) {
-      if (const auto it = stored.find(position); it != stored.end()) {
-        c.segments = {ByteRange{it->second.address, it->second.size}};
-        c.filter_mask = it->second.filter_mask;
-        c.encoding = encodings(codec_name(d.pipeline, it->second.filter_mask));
-      } else {
-        c.encoding = encodings(usual_codec);
-      }
-    } else {
-      std::copy(box.start.begin(), box.start.end(), offset.begin());
-      // HDF5 finds the chunk in O(log n); 0 bytes: never written.
-      if (const std::uint64_t size = api::dataset_chunk_storage_size(dataset, offset, d.file); size > 0)
-        c.segments = {ByteRange{kNoAddress, size}};
-      c.encoding = encodings(usual_codec);
-    }
-    table.chunks.push_back(std::move(c));
-    ++position;
-  });
 }
 
 // ------------------------------------------------------------------ the description
@@ -509,6 +478,46 @@ std::vector<std::uint8_t> read_all(hid_t dataset, const Dataset& d) {
 }
 
 }  // namespace
+
+void list_chunks(hid_t dataset, const Dataset& d, const Box& region, ChunkTable& table) {
+  const ChunkGrid grid{d.info.shape, d.chunk_shape};
+  const std::optional<Box> positions = grid.meeting(region);
+  if (!positions) return;
+  Encodings encodings(table);
+  const bool by_address = d.access == Access::chunks_by_address;
+  // By address (at most kAddressListLimit stored chunks) every stored chunk is listed, whatever
+  // the region: H5Dget_chunk_info_by_coord walks the index as H5Dget_chunk_info does. Otherwise
+  // each chunk the region meets is looked up by its coordinates, in O(log n).
+  std::unordered_map<std::int64_t, StoredChunk> stored;
+  if (by_address) {
+    const Id space = api::dataset_space(dataset, d.file);
+    stored = stored_chunks(dataset, d, api::dataset_chunk_count(dataset, space.get(), d.file),
+                           chunk_address_base(api::object_file(dataset, d.file).get(), d.file));
+  }
+  const std::string usual_codec = codec_name(d.pipeline, 0);
+  const Shape extent = grid.extent();
+  table.chunks.reserve(table.chunks.size() + static_cast<std::size_t>(positions->count()));
+  std::vector<hsize_t> offset(d.chunk_shape.size());
+  Index at = positions->start;
+  do {
+    ChunkRef c;
+    c.box = grid.box(at);
+    c.encoding = encodings(usual_codec);
+    if (by_address) {
+      if (const auto it = stored.find(linear_index(at, extent)); it != stored.end()) {
+        c.segments = {ByteRange{it->second.address, it->second.size}};
+        c.filter_mask = it->second.filter_mask;
+        c.encoding = encodings(codec_name(d.pipeline, it->second.filter_mask));
+      }
+    } else {
+      std::copy(c.box.start.begin(), c.box.start.end(), offset.begin());
+      // 0 bytes: never written.
+      if (const std::uint64_t size = api::dataset_chunk_storage_size(dataset, offset, d.file); size > 0)
+        c.segments = {ByteRange{kNoAddress, size}};
+    }
+    table.chunks.push_back(std::move(c));
+  } while (next_in(at, *positions));
+}
 
 std::optional<Location> split_location(const std::string& spec) {
   if (is_regular_file(spec)) return Location{spec, ""};
@@ -650,7 +659,7 @@ std::pair<Dataset, ChunkTable> describe(const std::string& spec, bool allow_exte
           throw Error(file_path, context + " needs HDF5 to read it (" + why + "), and HDF5 lacks filter " +
                                      filter_name(f.id) + " (id " + std::to_string(f.id) + ")");
     }
-    list_chunks(data_file.get(), dataset.get(), d, count, table);
+    // Listed when asked for, only where a read needs them (Hdf5Driver::chunks_for).
   } else if (layout == H5D_VIRTUAL) {
     d.info.storage = "virtual";
     // Other files here are allowed (refused above otherwise).

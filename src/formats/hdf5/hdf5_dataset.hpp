@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "formats/hdf5/api/library.hpp"
 #include "formats/hdf5/hdf5_filters.hpp"
 #include "strata/chunk.hpp"
 #include "strata/info.hpp"
@@ -55,11 +56,18 @@ struct Dataset {
 // Opens the file `spec` names (rank 0), picks the dataset (the one named, or the file's
 // or group's only image dataset), and describes it with its chunk table. Throws
 // strata::Error naming the file: missing dataset, several candidates (listed), element
-// types or filters strata cannot read; a dataset that reads other files (an external
+// types or filters strata cannot read; a chunked dataset's table holds no chunks yet
+// (list_chunks); a dataset that reads other files (an external
 // link, external storage, a virtual dataset's sources) unless `allow_external`, naming
 // them, and with it when one of them is missing or too short (HDF5 would read zeros or
 // the fill value there).
 std::pair<Dataset, ChunkTable> describe(const std::string& spec, bool allow_external);
+
+// Appends to `table` the chunks of the chunked dataset `d` meeting `region` (array
+// coordinates), in C order: HDF5 finds each by its coordinates, so a region of a few chunks
+// of a dataset of millions costs a few lookups. `dataset`: `d` opened with the library;
+// call with hdf5_lock() held. Throws strata::Error naming the file.
+void list_chunks(hid_t dataset, const Dataset& d, const Box& region, ChunkTable& table);
 
 // Whether listing chunk addresses is cheap enough for `chunk_count` chunks: HDF5 1.10
 // finds the i-th chunk by walking the index from its start, so listing n costs O(n^2).

@@ -1,6 +1,7 @@
 #include "formats/hdf5/hdf5_format.hpp"
 
 #include <cstring>
+#include <optional>
 
 #include "codecs/byte_order.hpp"
 #include "formats/hdf5/api/dataset.hpp"
@@ -8,6 +9,7 @@
 #include "formats/hdf5/api/datatype.hpp"
 #include "formats/hdf5/api/file.hpp"
 #include "formats/hdf5/hdf5_dataset.hpp"
+#include "formats/lazy_chunk_table.hpp"
 #include "io/chunk_io.hpp"
 #include "io/file.hpp"
 #include "io/raw_reads.hpp"
@@ -23,10 +25,17 @@ using hdf5::Access;
 using hdf5::Dataset;
 using nlohmann::json;
 
+// A chunked dataset's table is listed when asked for, only the chunks a read needs
+// (chunks_for); other layouts' few pieces come whole with the description.
 class Hdf5Driver final : public Driver {
  public:
-  Hdf5Driver(Dataset dataset, ChunkTable table)
-      : d_(std::move(dataset)), table_(std::move(table)), file_(d_.data_file) {}
+  // `table`: the description's pieces, or rank 0's listing (save_for); none: a chunked
+  // dataset's chunks, listed on first use.
+  Hdf5Driver(Dataset dataset, std::optional<ChunkTable> table)
+      : d_(std::move(dataset)),
+        table_(table ? LazyChunkTable(std::move(*table))
+                     : LazyChunkTable([this] { return chunks_for(Box::whole(d_.info.shape)); })),
+        file_(d_.data_file) {}
 
   ~Hdf5Driver() override {
     if (library_.file) {
@@ -37,9 +46,37 @@ class Hdf5Driver final : public Driver {
   }
 
   const ArrayInfo& info() const override { return d_.info; }
-  const ChunkTable& chunks() const override { return table_; }
+  const ChunkTable& chunks() const override { return table_.get(); }
 
-  std::string save() const override { return to_bytes(json{{"dataset", d_}, {"chunks", table_}}); }
+  ChunkTable chunks_for(const Box& box) const override {
+    if (!chunked()) return Driver::chunks_for(box);
+    ChunkTable table{{d_.data_file}, {}, {}, d_.chunk_shape, d_.fill, {}};
+    auto lock = api::hdf5_lock();
+    hdf5::list_chunks(library_dataset(), d_, box, table);
+    return table;
+  }
+  std::uint64_t chunk_count(const Box& box) const override {
+    if (!chunked()) return Driver::chunk_count(box);
+    const std::optional<Box> positions = ChunkGrid{d_.info.shape, d_.chunk_shape}.meeting(box);
+    return positions ? static_cast<std::uint64_t>(positions->count()) : 0;
+  }
+  ChunkSummary summary() const override {
+    if (!chunked()) return Driver::summary();
+    auto lock = api::hdf5_lock();
+    return {static_cast<std::uint64_t>(ChunkGrid{d_.info.shape, d_.chunk_shape}.count()),
+            api::dataset_storage_size(library_dataset()), d_.chunk_shape, {d_.data_file},
+            {hdf5::codec_name(d_.pipeline, 0)}};
+  }
+
+  // A chunked dataset's state carries no chunks (restored drivers list them if asked).
+  std::string save() const override {
+    if (!chunked()) return to_bytes(json{{"dataset", d_}, {"chunks", chunks()}});
+    return to_bytes(json{{"dataset", d_}});
+  }
+  std::string save_for(const Box& box) const override {
+    if (!chunked()) return save();
+    return to_bytes(json{{"dataset", d_}, {"chunks", chunks_for(box)}});
+  }
 
  private:
   void decode(const ChunkRef& chunk, const Box& region, const View& dest) const override {
@@ -147,8 +184,10 @@ class Hdf5Driver final : public Driver {
     if (!into_dest) copy(View::contiguous(out.data(), d_.info.dtype, region.shape()), dest);
   }
 
+  bool chunked() const { return !d_.chunk_shape.empty(); }
+
   Dataset d_;
-  ChunkTable table_;
+  LazyChunkTable table_;
   io::File file_;  // pread: contiguous data, chunks by address (in d_.data_file)
   struct LibraryHandles {
     api::Id file;
@@ -162,13 +201,16 @@ std::unique_ptr<Driver> open_hdf5(const std::string& path, const OpenOptions& op
     throw Error(path,
                 "HDF5 datasets have one resolution level; level " + std::to_string(options.level) + " was asked for");
   auto [dataset, table] = hdf5::describe(path, options.allow_external);
-  return std::make_unique<Hdf5Driver>(std::move(dataset), std::move(table));
+  const bool chunked = !dataset.chunk_shape.empty();
+  return std::make_unique<Hdf5Driver>(std::move(dataset), chunked ? std::nullopt : std::optional(std::move(table)));
 }
 
 std::unique_ptr<Driver> restore_hdf5(std::string_view saved) {
   const json state = from_bytes(saved);
   try {
-    return std::make_unique<Hdf5Driver>(state.at("dataset").get<Dataset>(), state.at("chunks").get<ChunkTable>());
+    std::optional<ChunkTable> table;
+    if (state.contains("chunks")) table = state.at("chunks").get<ChunkTable>();
+    return std::make_unique<Hdf5Driver>(state.at("dataset").get<Dataset>(), std::move(table));
   } catch (const json::exception& e) {
     throw Error("", std::string("corrupt hdf5 driver state: ") + e.what());
   }

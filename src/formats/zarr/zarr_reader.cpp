@@ -4,6 +4,7 @@
 #include <cstring>
 #include <filesystem>
 #include <memory>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
@@ -29,18 +30,20 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-ChunkTable build_chunk_table(const std::string& array_dir, const zarr::ArrayMeta& meta) {
+// The chunks meeting `region` (array coordinates): their boxes by grid arithmetic, and a
+// stat of each one's key for whether and how much it stores.
+ChunkTable build_chunk_table(const std::string& array_dir, const zarr::ArrayMeta& meta, const Box& region) {
   ChunkTable table;
   table.files = {array_dir};
   table.codecs = {meta.codec};
   table.chunk_shape = meta.chunks;
   table.fill = meta.fill;
   const ChunkGrid grid{meta.shape, meta.chunks};
-  table.chunks.reserve(static_cast<std::size_t>(grid.count()));
-  const Box positions = Box::whole(grid.extent());
-  if (positions.empty()) return table;
+  const std::optional<Box> positions = grid.meeting(region);
+  if (!positions) return table;
+  table.chunks.reserve(static_cast<std::size_t>(positions->count()));
   zarr::ChunkFiles files(array_dir);
-  Index at = positions.start;
+  Index at = positions->start;
   do {
     ChunkRef c;
     c.box = grid.box(at);
@@ -48,16 +51,17 @@ ChunkTable build_chunk_table(const std::string& array_dir, const zarr::ArrayMeta
     if (const std::int64_t size = files.size(c.key); size >= 0)
       c.segments = {ByteRange{0, static_cast<std::uint64_t>(size)}};
     table.chunks.push_back(std::move(c));
-  } while (next_in(at, positions));
+  } while (next_in(at, *positions));
   return table;
 }
 
 class ZarrDriver final : public Driver {
  public:
-  // Opened: the chunks are listed on first use. Restored: rank 0's listing.
+  // Opened, or restored without a table: the chunks are listed on first use. Restored with
+  // a table: rank 0's listing of the chunks a read needs (save_for).
   ZarrDriver(ArrayInfo info, zarr::ArrayMeta meta, std::string array_dir)
       : info_(std::move(info)), meta_(std::move(meta)), array_dir_(std::move(array_dir)), table_([this] {
-          return build_chunk_table(array_dir_, meta_);
+          return build_chunk_table(array_dir_, meta_, Box::whole(meta_.shape));
         }) {}
   ZarrDriver(ArrayInfo info, zarr::ArrayMeta meta, ChunkTable table)
       : info_(std::move(info)), meta_(std::move(meta)), array_dir_(table.files.at(0)), table_(std::move(table)) {}
@@ -69,8 +73,15 @@ class ZarrDriver final : public Driver {
             meta_.chunks, {array_dir_}, {meta_.codec}};
   }
 
-  std::string save() const override {
-    return to_bytes(json{{"info", info_}, {"zarr", meta_}, {"chunks", chunks()}});
+  ChunkTable chunks_for(const Box& box) const override { return build_chunk_table(array_dir_, meta_, box); }
+  std::uint64_t chunk_count(const Box& box) const override {
+    const std::optional<Box> positions = ChunkGrid{meta_.shape, meta_.chunks}.meeting(box);
+    return positions ? static_cast<std::uint64_t>(positions->count()) : 0;
+  }
+
+  std::string save() const override { return to_bytes(json{{"info", info_}, {"zarr", meta_}, {"dir", array_dir_}}); }
+  std::string save_for(const Box& box) const override {
+    return to_bytes(json{{"info", info_}, {"zarr", meta_}, {"chunks", chunks_for(box)}});
   }
 
  private:
@@ -143,8 +154,11 @@ std::unique_ptr<Driver> restore_zarr(std::string_view saved) {
   const json state = from_bytes(saved);
   try {
     if (zarr::is_v3_state(state)) return zarr::restore_v3_array(state);
-    return std::make_unique<ZarrDriver>(state.at("info").get<ArrayInfo>(), state.at("zarr").get<zarr::ArrayMeta>(),
-                                        state.at("chunks").get<ChunkTable>());
+    auto info = state.at("info").get<ArrayInfo>();
+    auto meta = state.at("zarr").get<zarr::ArrayMeta>();
+    if (!state.contains("chunks"))
+      return std::make_unique<ZarrDriver>(std::move(info), std::move(meta), state.at("dir").get<std::string>());
+    return std::make_unique<ZarrDriver>(std::move(info), std::move(meta), state.at("chunks").get<ChunkTable>());
   } catch (const json::exception& e) {
     throw Error("", std::string("corrupt zarr driver state: ") + e.what());
   }

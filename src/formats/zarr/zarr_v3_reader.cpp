@@ -35,20 +35,23 @@ std::uint64_t load_u64(const std::byte* p, bool big_endian) {
 }
 
 // Fills the table's segments from one shard (or chunk) stored at `range` of `file`: walks
-// nested shard indexes down to the chunks that are decoded as one piece.
+// nested shard indexes down to the chunks that are decoded as one piece, skipping what does
+// not meet `region`. The table holds the chunks at the grid positions `leaves`, in C order.
 class ShardWalker {
  public:
-  ShardWalker(const V3ArrayMeta& meta, ChunkTable& table)
-      : meta_(meta), table_(table), leaf_grid_{meta.shape, meta.leaf_chunk()} {}
+  ShardWalker(const V3ArrayMeta& meta, ChunkTable& table, const Box& region, const Box& leaves)
+      : meta_(meta), table_(table), leaf_grid_{meta.shape, meta.leaf_chunk()}, region_(region), leaves_(leaves) {}
 
   // `file_index`: the file's place in the table's files.
   void walk(const io::File& file, std::uint32_t file_index, ByteRange range, const V3Codecs& codecs, const Index& origin,
             const Shape& shape) {
     for (std::size_t i = 0; i < origin.size(); ++i)
-      if (origin[i] >= meta_.shape[i]) return;  // wholly outside the array (shards larger than it)
+      if (origin[i] >= meta_.shape[i] || origin[i] >= region_.stop[i] || origin[i] + shape[i] <= region_.start[i])
+        return;  // wholly outside the array (shards larger than it) or the region
     if (!codecs.sharding) {
-      const Index position = leaf_grid_.position(origin);
-      const auto at = static_cast<std::size_t>(linear_index(position, leaf_grid_.extent()));
+      Index position = leaf_grid_.position(origin);
+      for (std::size_t i = 0; i < position.size(); ++i) position[i] -= leaves_.start[i];
+      const auto at = static_cast<std::size_t>(linear_index(position, leaves_.shape()));
       ChunkRef& chunk = table_.chunks.at(at);
       chunk.segments = {range};
       chunk.file = file_index;
@@ -104,11 +107,14 @@ class ShardWalker {
   const V3ArrayMeta& meta_;
   ChunkTable& table_;
   ChunkGrid leaf_grid_;
+  Box region_;
+  Box leaves_;
 };
 
 class ZarrV3Driver final : public Driver {
  public:
-  // Opened (`table` empty): the chunks are listed on first use. Restored: rank 0's listing.
+  // Opened, or restored without a table: the chunks are listed on first use. Restored with a
+  // table: rank 0's listing of the chunks a read needs (save_for).
   ZarrV3Driver(ArrayInfo info, json metadata, std::string metadata_path, std::string array_dir,
                std::optional<ChunkTable> table)
       : info_(std::move(info)),
@@ -117,7 +123,8 @@ class ZarrV3Driver final : public Driver {
         meta_(parse_v3_array(metadata_, metadata_path_)),
         array_dir_(std::move(array_dir)),
         table_([this, restored = std::move(table)]() mutable {
-          ChunkTable listed = restored ? std::move(*restored) : build_v3_chunk_table(array_dir_, meta_);
+          ChunkTable listed =
+              restored ? std::move(*restored) : build_v3_chunk_table(array_dir_, meta_, Box::whole(meta_.shape));
           for (std::size_t i = 1; i < listed.files.size(); ++i)
             shards_.push_back(std::make_unique<io::File>(listed.files[i]));
           return listed;
@@ -146,8 +153,18 @@ class ZarrV3Driver final : public Driver {
     return index >= 1 && index <= shards_.size() ? shards_[index - 1].get() : nullptr;
   }
 
+  ChunkTable chunks_for(const Box& box) const override { return build_v3_chunk_table(array_dir_, meta_, box); }
+  std::uint64_t chunk_count(const Box& box) const override {
+    const std::optional<Box> positions = ChunkGrid{meta_.shape, leaf_shape_}.meeting(box);
+    return positions ? static_cast<std::uint64_t>(positions->count()) : 0;
+  }
+
   std::string save() const override {
-    return to_bytes(json{{"info", info_}, {"zarr3", metadata_}, {"zarr3_path", metadata_path_}, {"chunks", chunks()}});
+    return to_bytes(json{{"info", info_}, {"zarr3", metadata_}, {"zarr3_path", metadata_path_}, {"dir", array_dir_}});
+  }
+  std::string save_for(const Box& box) const override {
+    return to_bytes(
+        json{{"info", info_}, {"zarr3", metadata_}, {"zarr3_path", metadata_path_}, {"chunks", chunks_for(box)}});
   }
 
  private:
@@ -215,7 +232,7 @@ json without_attributes(json metadata) {
 
 }  // namespace
 
-ChunkTable build_v3_chunk_table(const std::string& array_dir, const V3ArrayMeta& meta) {
+ChunkTable build_v3_chunk_table(const std::string& array_dir, const V3ArrayMeta& meta, const Box& region) {
   ChunkTable table;
   table.files = {array_dir};  // chunk files are keys under it; shard files follow it
   table.codecs = {meta.codecs.description};
@@ -223,20 +240,21 @@ ChunkTable build_v3_chunk_table(const std::string& array_dir, const V3ArrayMeta&
   table.fill = meta.fill;
   const ChunkGrid leaf_grid{meta.shape, table.chunk_shape};
   const ChunkGrid outer_grid{meta.shape, meta.chunks};
-  const Box positions = Box::whole(leaf_grid.extent());
-  if (positions.empty()) return table;
-  table.chunks.reserve(static_cast<std::size_t>(leaf_grid.count()));
-  Index at = positions.start;
+  const std::optional<Box> positions = leaf_grid.meeting(region);
+  if (!positions) return table;
+  table.chunks.reserve(static_cast<std::size_t>(positions->count()));
+  Index at = positions->start;
   do {
     ChunkRef c;
     c.box = leaf_grid.box(at);
     c.key = meta.chunk_key(outer_grid.position(c.box.start));
     table.chunks.push_back(std::move(c));
-  } while (next_in(at, positions));
+  } while (next_in(at, *positions));
 
-  ShardWalker walker(meta, table);
+  ShardWalker walker(meta, table, region, *positions);
   ChunkFiles files(array_dir);
-  const Box shards = Box::whole(outer_grid.extent());
+  // Only the shards (or chunk files) the region meets are looked at, their indexes read.
+  const Box shards = *outer_grid.meeting(region);
   at = shards.start;
   do {
     const std::string key = meta.chunk_key(at);
@@ -269,8 +287,9 @@ std::unique_ptr<Driver> open_v3_array(const ImageLocation& location) {
 bool is_v3_state(const json& state) { return state.is_object() && state.contains("zarr3"); }
 
 std::unique_ptr<Driver> restore_v3_array(const json& state) {
-  auto table = state.at("chunks").get<ChunkTable>();
-  std::string array_dir = table.files.at(0);
+  std::optional<ChunkTable> table;
+  if (state.contains("chunks")) table = state.at("chunks").get<ChunkTable>();
+  std::string array_dir = table ? table->files.at(0) : state.at("dir").get<std::string>();
   return std::make_unique<ZarrV3Driver>(state.at("info").get<ArrayInfo>(), state.at("zarr3"),
                                         state.at("zarr3_path").get<std::string>(), std::move(array_dir),
                                         std::move(table));

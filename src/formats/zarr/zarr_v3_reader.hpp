@@ -16,9 +16,10 @@
 
 namespace strata::zarr {
 
-// The chunk table of the v3 array in `array_dir` described by `meta`: stats every chunk or
-// shard file and reads every shard's index. Throws strata::Error naming the file at fault.
-ChunkTable build_v3_chunk_table(const std::string& array_dir, const V3ArrayMeta& meta);
+// The chunks meeting `region` of the v3 array in `array_dir` described by `meta`: stats the
+// chunk or shard files the region meets and reads those shards' indexes (nothing else).
+// Throws strata::Error naming the file at fault.
+ChunkTable build_v3_chunk_table(const std::string& array_dir, const V3ArrayMeta& meta, const Box& region);
 
 // Opens the v3 array that locate_image found (its dims, physical sizes and channel names
 // from the NGFF multiscale that lists it, when one does).

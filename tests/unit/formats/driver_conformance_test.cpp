@@ -231,6 +231,11 @@ TEST_P(DriverConformance, SavedStateRestoresTheSameTableAndReads) {
             "");
 }
 
+TEST_P(DriverConformance, ChunksForABoxAreTheChunksMeetingIt) {
+  for (const Box& box : testing::random_boxes(array().shape, 12, 16))
+    testing::expect_chunks_for_is_filtered(format(), *driver_, box);
+}
+
 TEST_P(DriverConformance, GarbageStateIsRefused) {
   EXPECT_THROW(format().restore("not a saved driver"), Error);
   EXPECT_THROW(format().restore(""), Error);

@@ -3,15 +3,18 @@
 #include <stdlib.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
 #include <fstream>
 #include <mutex>
+#include <random>
 #include <thread>
 #include <vector>
 
+#include "strata/grid.hpp"
 #include "strata/selection.hpp"
 
 #define XXH_INLINE_ALL
@@ -24,6 +27,62 @@
 namespace strata::testing {
 
 namespace fs = std::filesystem;
+
+namespace {
+
+// A chunk with its file named by path and its codec by name: tables numbering their files
+// and codecs differently compare equal when they describe the same chunks.
+nlohmann::json resolved(const ChunkTable& table, const ChunkRef& c) {
+  nlohmann::json segments = nlohmann::json::array();
+  for (const ByteRange& r : c.segments) segments.push_back({r.offset, r.size});
+  return {{"box", c.box.to_string()},  {"file", table.files.at(c.file)}, {"codec", table.codecs.at(c.encoding)},
+          {"segments", segments},      {"key", c.key},                   {"ifd", c.ifd_offset},
+          {"filter_mask", c.filter_mask}};
+}
+
+std::vector<nlohmann::json> resolved_meeting(const ChunkTable& table, const Box& box) {
+  std::vector<nlohmann::json> out;
+  for (const ChunkRef& c : table.chunks)
+    if (intersect(c.box, box)) out.push_back(resolved(table, c));
+  return out;
+}
+
+}  // namespace
+
+void expect_chunks_for_is_filtered(const Format& format, const Driver& driver, const Box& box) {
+  SCOPED_TRACE("box " + box.to_string());
+  const ChunkTable& all = driver.chunks();
+  const std::vector<nlohmann::json> want = resolved_meeting(all, box);
+  const ChunkTable selected = driver.chunks_for(box);
+  std::vector<nlohmann::json> got;
+  for (const ChunkRef& c : selected.chunks) got.push_back(resolved(selected, c));
+  EXPECT_EQ(got, want);
+  EXPECT_EQ(driver.chunk_count(box), want.size());
+  EXPECT_EQ(selected.chunk_shape, all.chunk_shape);
+  EXPECT_EQ(selected.fill, all.fill);
+  EXPECT_EQ(selected.partial_block, all.partial_block);
+  std::unique_ptr<Driver> restored;
+  ASSERT_NO_THROW(restored = format.restore(driver.save_for(box)));
+  EXPECT_EQ(resolved_meeting(restored->chunks(), box), want);
+  if (box.empty()) return;
+  const Buffer got_bytes = read_box(*restored, box), want_bytes = read_box(driver, box);
+  EXPECT_TRUE(std::ranges::equal(got_bytes.bytes(), want_bytes.bytes()));
+}
+
+std::vector<Box> random_boxes(const Shape& shape, int count, unsigned seed) {
+  std::mt19937 random(seed);
+  std::vector<Box> boxes{Box::whole(shape)};
+  for (int k = 1; k < count; ++k) {
+    Box b{Index(shape.size()), Index(shape.size())};
+    for (std::size_t i = 0; i < shape.size(); ++i) {
+      std::uniform_int_distribution<std::int64_t> at(0, std::max<std::int64_t>(shape[i] - 1, 0));
+      b.start[i] = at(random);
+      b.stop[i] = std::min(shape[i], b.start[i] + (k % 3 == 0 ? 1 : at(random) + 1));  // every third: one element
+    }
+    boxes.push_back(b);
+  }
+  return boxes;
+}
 using nlohmann::json;
 
 std::string xxh3_hex(const Buffer& b) {

@@ -11,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -27,6 +28,13 @@ std::string xxh3_hex(const Buffer& b);
 // threads at once.
 Buffer read_box(const Driver& driver, const Box& box);
 Buffer read_all(const Driver& driver);
+
+// Expects driver.chunks_for(box) to be chunks() filtered to the chunks meeting `box` (files
+// compared by path: the selected table numbers its own), chunk_count(box) to count them, and
+// a driver restored from save_for(box) to hold them and read `box` as `driver` does.
+void expect_chunks_for_is_filtered(const Format& format, const Driver& driver, const Box& box);
+// `count` boxes inside `shape` (seeded): single elements, thin slices, edges, everything.
+std::vector<Box> random_boxes(const Shape& shape, int count, unsigned seed);
 
 // What the strata::Error `action` throws says; "(no error)" when it throws none.
 std::string message_of(const std::function<void()>& action);

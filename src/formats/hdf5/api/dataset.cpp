@@ -54,6 +54,8 @@ ChunkInfo dataset_chunk_info(hid_t dataset, hid_t space, std::uint64_t index, st
   return info;
 }
 
+std::uint64_t dataset_storage_size(hid_t dataset) { return H5Dget_storage_size(dataset); }
+
 std::uint64_t dataset_chunk_storage_size(hid_t dataset, std::span<const hsize_t> offset, const std::string& path) {
   hsize_t size = 0;
   if (H5Dget_chunk_storage_size(dataset, offset.data(), &size) >= 0) return size;

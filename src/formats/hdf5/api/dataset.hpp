@@ -36,6 +36,8 @@ struct ChunkInfo {
 // `offset` receives its offset.
 ChunkInfo dataset_chunk_info(hid_t dataset, hid_t space, std::uint64_t index, std::span<hsize_t> offset,
                              const std::string& path);
+// The bytes every stored chunk (or the contiguous data) takes in the file.
+std::uint64_t dataset_storage_size(hid_t dataset);
 // The stored bytes of the chunk at `offset`; 0 when it was never written.
 std::uint64_t dataset_chunk_storage_size(hid_t dataset, std::span<const hsize_t> offset, const std::string& path);
 // The stored (still filtered) bytes of the chunk at `offset` into `out`, which must hold

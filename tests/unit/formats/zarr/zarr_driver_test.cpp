@@ -83,6 +83,24 @@ TEST_F(ZarrDriver, OpeningListsNoChunkUntilTheTableIsAskedFor) {
   }
 }
 
+TEST_F(ZarrDriver, ChunksForABoxLookOnlyAtTheChunksItMeets) {
+  for (const std::string name : {"missing_fill7.zarr", "nested.zarr", "ngff04.ome.zarr"}) {
+    SCOPED_TRACE(name);
+    const auto driver = open(name);
+    for (const Box& box : random_boxes(driver->info().shape, 20, 3)) expect_chunks_for_is_filtered(zarr_format(), *driver, box);
+  }
+  // A folder at key 1.1.1 (shape (4,20,20), chunks (2,10,10)) fails any listing that stats it.
+  TempDir tmp;
+  const fs::path store = tmp.path() / "a.zarr";
+  fs::copy(dir() / "missing_fill7.zarr", store, fs::copy_options::recursive);
+  fs::remove_all(store / "1.1.1");
+  fs::create_directory(store / "1.1.1");
+  const auto driver = zarr_format().open(store, {});
+  EXPECT_EQ(driver->chunks_for(Box{{0, 0, 0}, {4, 10, 20}}).chunks.size(), 4u);
+  EXPECT_EQ(driver->chunk_count(Box{{1, 5, 5}, {3, 15, 15}}), 8u);
+  EXPECT_NE(message_of([&] { driver->chunks_for(Box{{3, 19, 19}, {4, 20, 20}}); }).find("not a file"), std::string::npos);
+}
+
 TEST_F(ZarrDriver, RestoredDriverReadsTheSame) {
   for (const std::string name : {"ngff04.ome.zarr", "missing_nan_be.zarr", "order_f_be_f8_zlib.zarr", "nested.zarr"}) {
     SCOPED_TRACE(name);

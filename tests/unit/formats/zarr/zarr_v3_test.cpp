@@ -27,6 +27,8 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
+using strata::testing::expect_chunks_for_is_filtered;
+using strata::testing::random_boxes;
 using strata::testing::message_of;
 using strata::testing::RefArray;
 using strata::testing::TempDir;
@@ -382,6 +384,23 @@ TEST_F(ZarrV3Files, MissingShardReadsAsFill) {
   RefArray filled = a;
   filled.bytes = with_fill(a, Box{{0, 4}, {2, 8}}, 7);
   EXPECT_EQ(read_everything(*driver), with_fill(filled, Box{{4, 0}, {6, 8}}, 7));
+}
+
+TEST_F(ZarrV3Files, ChunksForABoxReadOnlyTheShardIndexesItMeets) {
+  const RefArray a = RefArray::pattern({6, 8}, DType::uint16);
+  for (bool at_start : {false, true}) {
+    const std::string name = at_start ? "b_start.zarr" : "b_end.zarr";
+    write_sharded(tmp.path() / name, a, at_start, true);
+    const auto driver = open(name);
+    for (const Box& box : random_boxes({6, 8}, 30, 7)) expect_chunks_for_is_filtered(zarr_format(), *driver, box);
+  }
+  // Shard c/1/0 (rows 4-5) cut to 3 bytes: too small for its index, so listing it fails.
+  fs::resize_file(tmp.path() / "b_end.zarr/c/1/0", 3);
+  const auto driver = open("b_end.zarr");
+  EXPECT_EQ(driver->chunks_for(Box{{0, 0}, {4, 8}}).chunks.size(), 4u);
+  EXPECT_EQ(driver->chunks_for(Box{{0, 0}, {4, 8}}).files.size(), 2u);  // the folder and shard c/0/0
+  EXPECT_EQ(driver->chunk_count(Box{{3, 3}, {5, 5}}), 4u);
+  EXPECT_NE(message_of([&] { driver->chunks_for(Box{{4, 0}, {5, 1}}); }).find("c/1/0"), std::string::npos);
 }
 
 TEST_F(ZarrV3Files, CorruptShardIndexesAreErrorsNamingTheShard) {
