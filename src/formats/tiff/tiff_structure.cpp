@@ -287,9 +287,9 @@ class IfdWalker {
     return std::span(window_).first(n);
   }
 
-  // Large enough to hold the IFDs of a few dozen small pages, small enough that a file of
-  // big pages (one IFD per window) reads little beyond each IFD.
-  static constexpr std::uint64_t kWindow = 16 * 1024;
+  // A page: the IFDs of about ten small pages (tifffile writes each beside its page's
+  // data), or one IFD of a big page with its strip or tile arrays, per read.
+  static constexpr std::uint64_t kWindow = 4096;
 
   io::File file_;
   std::uint64_t size_ = 0;
