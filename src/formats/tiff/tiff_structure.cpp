@@ -179,7 +179,10 @@ class IfdWalker {
   PageEntries read_ifd(std::uint64_t offset, std::uint64_t& next, const std::string& what) {
     const unsigned count_size = bigtiff_ ? 8 : 2, entry_size = bigtiff_ ? 20 : 12, link_size = bigtiff_ ? 8 : 4;
     const std::uint64_t entries = integer(fetch(offset, count_size, what).data(), count_size);
-    if (entries == 0) throw Error(path(), what + " (offset " + std::to_string(offset) + ") has no entries");
+    // libtiff's bound too: a real IFD has a few dozen entries, a bogus offset reads noise.
+    if (entries == 0 || entries > kMaxEntries)
+      throw Error(path(), what + " (offset " + std::to_string(offset) + ") claims " + std::to_string(entries) +
+                              " entries (a valid IFD has 1 to " + std::to_string(kMaxEntries) + ")");
     if (entries > (size_ - offset - count_size) / entry_size)
       throw Error(path(), what + " (offset " + std::to_string(offset) + ") claims " + std::to_string(entries) +
                               " entries, more than the file holds");
@@ -290,6 +293,7 @@ class IfdWalker {
   // A page: the IFDs of about ten small pages (tifffile writes each beside its page's
   // data), or one IFD of a big page with its strip or tile arrays, per read.
   static constexpr std::uint64_t kWindow = 4096;
+  static constexpr std::uint64_t kMaxEntries = 4096;
 
   io::File file_;
   std::uint64_t size_ = 0;
