@@ -185,7 +185,7 @@ def main():
             print(f"writing {name} ...", flush=True)
             maker(path)
         source = path
-        select = [] if "tiff-" in name else ["--select", "Z=0:4"] if "2048" in name else ["--select", SELECT]
+        select = ["--select", "Z=0:4"] if "2048" in name else [] if "tiff-" in name else ["--select", SELECT]
         row = {"info": measure([args.strata, "info", source, "--json"], args.repeats, args.timeout),
                "plan": measure([args.strata, "plan", source, "-n", "2"] + select, args.repeats, args.timeout)}
         for ranks in [int(r) for r in args.ranks.split(",")]:
