@@ -1048,20 +1048,32 @@ TEST_F(TiffRefusals, IfdBeyondTheEndOfTheFileIsRefused) {
       << open_error(path("far.tif"));
 }
 
+// Compares the walker with libtiff on every TIFF under `folder` but those in `errors/`
+// (damaged on purpose); returns how many files it compared.
+int expect_folder_matches_libtiff(const fs::path& folder) {
+  int files = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(folder)) {
+    const std::string ext = entry.path().extension().string();
+    if (!entry.is_regular_file() || (ext != ".tif" && ext != ".tiff" && ext != ".btf")) continue;
+    if (entry.path().parent_path().filename() == "errors") continue;
+    expect_walker_matches_libtiff(entry.path());
+    ++files;
+  }
+  return files;
+}
+
 // Every TIFF of ../shared/real-data (written by other software; README there) that libtiff
 // reads: the walker reads it alike. Skipped where that folder is absent.
 TEST(TiffIfdWalker, RealDataReadsAsLibtiffReadsIt) {
   const fs::path folder = fs::path(STRATA_TESTS_DIR) / ".." / ".." / "shared" / "real-data";
   if (!fs::is_directory(folder)) GTEST_SKIP() << folder << " is absent";
-  int files = 0;
-  for (const auto& entry : fs::recursive_directory_iterator(folder)) {
-    const std::string ext = entry.path().extension().string();
-    if (!entry.is_regular_file() || (ext != ".tif" && ext != ".tiff" && ext != ".btf")) continue;
-    if (entry.path().parent_path().filename() == "errors") continue;  // damaged on purpose
-    expect_walker_matches_libtiff(entry.path());
-    ++files;
-  }
-  EXPECT_GT(files, 0);
+  EXPECT_GT(expect_folder_matches_libtiff(folder), 0);
+}
+
+// The fuzzing seeds, written by tifffile (tests/fuzz/make_seeds.py): a SubIFD pyramid,
+// big-endian BigTIFF tiles of separate planes, ImageJ and OME-TIFF among them.
+TEST(TiffIfdWalker, TifffileSeedsReadAsLibtiffReadsThem) {
+  EXPECT_GE(expect_folder_matches_libtiff(fs::path(STRATA_TESTS_DIR) / "fuzz" / "corpus" / "fuzz_tiff_file"), 10);
 }
 
 TEST_F(TiffRefusals, NotATiff) {
