@@ -4,9 +4,13 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstring>
 #include <optional>
+#include <span>
+#include <string>
 #include <unordered_set>
+#include <vector>
 
 #include "formats/tiff/libtiff_handle.hpp"
 #include "io/file.hpp"
@@ -106,11 +110,11 @@ struct Entry {
   bool present() const noexcept { return tag != 0; }
 };
 
-// The tags a page needs, by tag number (0: absent).
+// The tags a page needs (YCbCr subsampling aside: YCbCr pages go to libtiff), by tag number.
 struct PageEntries {
   Entry subfile_type, width, length, bits, compression, photometric, fill_order, description,
       strile_offsets, samples, rows_per_strip, strile_counts, x_resolution, y_resolution,
-      planar, predictor, tile_width, tile_length, subifds, sample_format, ycbcr_subsampling;
+      planar, predictor, tile_width, tile_length, subifds, sample_format;
 
   Entry* slot(std::uint16_t tag) {
     switch (tag) {
@@ -134,7 +138,6 @@ struct PageEntries {
       case 323: return &tile_length;
       case 330: return &subifds;
       case 339: return &sample_format;
-      case 530: return &ycbcr_subsampling;
       default: return nullptr;
     }
   }
@@ -144,8 +147,8 @@ struct PageEntries {
 // missing Photometric, a bogus byte count, OJPEG, ...): that page is read through libtiff.
 struct NeedsLibtiff {};
 
-// Reads a TIFF's IFDs with few large preads: a window of the file is kept in memory, so the
-// IFDs of a file of many small pages (each IFD beside its page's data) come a few dozen per read.
+// Reads a TIFF's IFDs with few preads: a window of the file is kept in memory, so the IFDs of
+// a file of many small pages (each IFD beside its page's data) come about ten per read.
 class IfdWalker {
  public:
   explicit IfdWalker(const std::string& path) : file_(path) {
@@ -355,8 +358,9 @@ TiffPage walker_page(IfdWalker& w, const PageEntries& t, std::uint64_t ifd, cons
   if (count == 0 || t.strile_offsets.count != count || t.strile_counts.count != count) throw NeedsLibtiff{};
   const auto offsets = w.integers(t.strile_offsets, count, what);
   const auto sizes = w.integers(t.strile_counts, count, what);
-  // libtiff re-estimates byte counts that look wrong (BYTECOUNTLOOKSBAD and its neighbour).
-  if (!p.tiled && p.compression == COMPRESSION_NONE) {
+  // libtiff re-estimates uncompressed byte counts that look wrong (BYTECOUNTLOOKSBAD and its
+  // neighbour), tiles as well as strips (found by fuzz_tiff_file: docs/fuzzing.md).
+  if (p.compression == COMPRESSION_NONE) {
     const std::uint64_t sample_bits = std::uint64_t{p.bits} * (p.planar == PLANARCONFIG_CONTIG ? p.samples : 1);
     const std::uint64_t row_bytes = (std::uint64_t{p.width} * sample_bits + 7) / 8;
     if (count == 1 && offsets[0] != 0 &&
