@@ -230,7 +230,7 @@ class IfdWalker {
     return v;
   }
 
-  // A per-sample value (BitsPerSample, SampleFormat): every sample must agree.
+  // A per-sample value (BitsPerSample, SampleFormat) of `samples` >= 1: every sample must agree.
   std::uint64_t per_sample(const Entry& e, std::uint64_t samples, std::uint64_t fallback, const std::string& what) {
     if (!e.present()) return fallback;
     if (e.count == 0 || e.count > 65535) throw NeedsLibtiff{};
@@ -322,6 +322,7 @@ TiffPage walker_page(IfdWalker& w, const PageEntries& t, std::uint64_t ifd, cons
   p.width = static_cast<std::uint32_t>(w.scalar(t.width, 0, k32, what));
   p.length = static_cast<std::uint32_t>(w.scalar(t.length, 0, k32, what));
   p.samples = static_cast<std::uint16_t>(w.scalar(t.samples, 1, k16, what));
+  if (p.samples == 0) throw NeedsLibtiff{};  // before the per-sample values are read
   p.bits = static_cast<std::uint16_t>(w.per_sample(t.bits, p.samples, 1, what));
   p.sample_format = static_cast<std::uint16_t>(w.per_sample(t.sample_format, p.samples, SAMPLEFORMAT_UINT, what));
   p.planar = static_cast<std::uint16_t>(w.scalar(t.planar, PLANARCONFIG_CONTIG, k16, what));
@@ -334,7 +335,7 @@ TiffPage walker_page(IfdWalker& w, const PageEntries& t, std::uint64_t ifd, cons
   // libtiff interprets these: OJPEG's and YCbCr's tags from the compressed stream; samples,
   // planes and byte counts it checks against each other.
   if (p.compression == COMPRESSION_OJPEG || p.photometric == PHOTOMETRIC_YCBCR ||
-      (p.planar != PLANARCONFIG_CONTIG && p.planar != PLANARCONFIG_SEPARATE) || p.samples == 0 ||
+      (p.planar != PLANARCONFIG_CONTIG && p.planar != PLANARCONFIG_SEPARATE) ||
       p.photometric == PHOTOMETRIC_PALETTE)
     throw NeedsLibtiff{};
   if (t.subifds.present()) {

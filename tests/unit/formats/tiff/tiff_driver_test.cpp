@@ -1149,5 +1149,11 @@ TEST(TiffFuzzRegressions, UncompressedTilesOfDifferingByteCountsReadAsLibtiffRea
                                 "diff-tile-byte-counts-reestimated.tif");
 }
 
+// Found by fuzz_tiff_file (docs/fuzzing.md): SamplesPerPixel=0 made the walker read the first
+// of no per-sample values (a null read). Such a page goes to libtiff, which refuses it.
+TEST(TiffFuzzRegressions, ZeroSamplesPerPixelIsRefusedAtOpen) {
+  expect_fuzz_crash_refused_at_open("crash-zero-samples-per-pixel.tif", "Bad value 0 for \"SamplesPerPixel\"");
+}
+
 }  // namespace
 }  // namespace strata
