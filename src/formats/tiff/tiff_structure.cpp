@@ -354,6 +354,8 @@ TiffPage walker_page(IfdWalker& w, const PageEntries& t, std::uint64_t ifd, cons
     const std::uint64_t rows = std::min(p.rows_per_strip, p.length);
     count = rows == 0 ? 1 : blocks(p.length, rows);
   }
+  // libtiff counts strips and tiles in 32 bits; more cannot be a file it reads.
+  if (count > k32 / p.samples) throw NeedsLibtiff{};
   if (p.planar == PLANARCONFIG_SEPARATE) count *= p.samples;
   // Arrays of another length than the geometry's: libtiff pads or trims them.
   if (count == 0 || t.strile_offsets.count != count || t.strile_counts.count != count) throw NeedsLibtiff{};
