@@ -115,6 +115,7 @@ struct PageEntries {
   Entry subfile_type, width, length, bits, compression, photometric, fill_order, description,
       strile_offsets, samples, rows_per_strip, strile_counts, x_resolution, y_resolution,
       planar, predictor, tile_width, tile_length, subifds, sample_format;
+  bool repeated = false;  // a tag of these twice, or strip and tile arrays both: libtiff decides
 
   Entry* slot(std::uint16_t tag) {
     switch (tag) {
@@ -198,7 +199,11 @@ class IfdWalker {
       const std::byte* e = raw.data() + i * entry_size;
       const auto tag = static_cast<std::uint16_t>(integer(e, 2));
       Entry* slot = out.slot(tag);
-      if (!slot || slot->present()) continue;  // a repeated tag: libtiff keeps the first
+      if (!slot) continue;
+      if (slot->present()) {
+        out.repeated = true;
+        continue;
+      }
       slot->tag = tag;
       slot->type = static_cast<std::uint16_t>(integer(e + 2, 2));
       slot->count = integer(e + 4, bigtiff_ ? 8 : 4);
@@ -316,7 +321,7 @@ TiffPage walker_page(IfdWalker& w, const PageEntries& t, std::uint64_t ifd, cons
   constexpr std::uint64_t k16 = 0xFFFF, k32 = 0xFFFFFFFF;
   TiffPage p;
   p.ifd_offset = ifd;
-  if (!t.length.present() || !t.strile_offsets.present() || !t.strile_counts.present() ||
+  if (t.repeated || !t.length.present() || !t.strile_offsets.present() || !t.strile_counts.present() ||
       !t.photometric.present())
     throw NeedsLibtiff{};
   p.width = static_cast<std::uint32_t>(w.scalar(t.width, 0, k32, what));

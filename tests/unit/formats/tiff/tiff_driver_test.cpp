@@ -1155,5 +1155,13 @@ TEST(TiffFuzzRegressions, ZeroSamplesPerPixelIsRefusedAtOpen) {
   expect_fuzz_crash_refused_at_open("crash-zero-samples-per-pixel.tif", "Bad value 0 for \"SamplesPerPixel\"");
 }
 
+// Found by fuzz_tiff_file's walker-against-libtiff check (docs/fuzzing.md): an IFD with both
+// TileOffsets and StripOffsets; the walker took the first, libtiff the other. A page with a
+// tag it needs twice (or both arrays) now goes to libtiff.
+TEST(TiffFuzzRegressions, StripAndTileOffsetsBothReadAsLibtiffReadsThem) {
+  expect_walker_matches_libtiff(fs::path(STRATA_TESTS_DIR) / "fuzz" / "crashes" / "fuzz_tiff_file" /
+                                "diff-strip-and-tile-offsets.tif");
+}
+
 }  // namespace
 }  // namespace strata
