@@ -339,6 +339,11 @@ TiffPage walker_page(IfdWalker& w, const PageEntries& t, std::uint64_t ifd, cons
   p.subfile_type = static_cast<std::uint32_t>(w.scalar(t.subfile_type, 0, k32, what));
   // libtiff interprets these: OJPEG's and YCbCr's tags from the compressed stream; samples,
   // planes and byte counts it checks against each other.
+  // Values libtiff's TIFFSetField rejects (it then drops the tag or the page): FillOrder and
+  // SampleFormat out of their ranges, RowsPerStrip 0.
+  if ((p.fill_order != FILLORDER_MSB2LSB && p.fill_order != FILLORDER_LSB2MSB) || p.sample_format < 1 ||
+      p.sample_format > 6)
+    throw NeedsLibtiff{};
   if (p.compression == COMPRESSION_OJPEG || p.photometric == PHOTOMETRIC_YCBCR ||
       (p.planar != PLANARCONFIG_CONTIG && p.planar != PLANARCONFIG_SEPARATE) ||
       p.photometric == PHOTOMETRIC_PALETTE)
@@ -356,6 +361,7 @@ TiffPage walker_page(IfdWalker& w, const PageEntries& t, std::uint64_t ifd, cons
   } else {
     // Absent: libtiff's default, one strip for the whole image.
     p.rows_per_strip = static_cast<std::uint32_t>(w.scalar(t.rows_per_strip, k32, k32, what));
+    if (p.rows_per_strip == 0) throw NeedsLibtiff{};
     const std::uint64_t rows = std::min(p.rows_per_strip, p.length);
     count = rows == 0 ? 1 : blocks(p.length, rows);
   }

@@ -1163,5 +1163,13 @@ TEST(TiffFuzzRegressions, StripAndTileOffsetsBothReadAsLibtiffReadsThem) {
                                 "diff-strip-and-tile-offsets.tif");
 }
 
+// Found by fuzz_tiff_file's walker-against-libtiff check (docs/fuzzing.md): FillOrder=16,
+// which libtiff drops (reading the default, 1); the walker kept it. Values libtiff rejects
+// (FillOrder, SampleFormat out of range, RowsPerStrip 0) now send the page to libtiff.
+TEST(TiffFuzzRegressions, FillOrderOutOfRangeReadsAsLibtiffReadsIt) {
+  expect_walker_matches_libtiff(fs::path(STRATA_TESTS_DIR) / "fuzz" / "crashes" / "fuzz_tiff_file" /
+                                "diff-fill-order-out-of-range.tif");
+}
+
 }  // namespace
 }  // namespace strata
