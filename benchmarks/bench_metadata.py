@@ -6,7 +6,11 @@ peak RSS, because for these commands the metadata is most of the work.
 Arrays (uint16, chunks of 1 x 8 x 8, ZYX) with 10^4, 10^6 and 10^7 chunks, only the first few
 chunks written (a sparse store: the rest read as fill), as Zarr v2 (zarr-python), Zarr v3
 (zarr.json written here, "bytes" codec) and an HDF5 chunked dataset (h5py); plus 10^4 and 10^5
-chunks all written. And a 10,000-page OME-TIFF (tifffile, 16 x 16 uint8 pages). With --whole, also
+chunks all written. And 10,000-page TIFFs: OME-TIFFs of 16 x 16 uint8 pages (tifffile, classic
+and BigTIFF), and BigTIFFs of 2048 x 2048 uint16 deflate pages in 256 x 256 tiles or 16-row
+strips (written here: every IFD 8 MiB after the last, as a real stack of such pages places
+them, in a sparse file whose tiles or strips all share one compressed block, so it takes
+little disk); `read` of those selects their first 4 pages. With --whole, also
 a whole read (no --select) at 1 rank; one strata refuses (exit 2, e.g. a table beyond the memory
 limit) is reported as refused, with its time and message.
 
@@ -80,9 +84,42 @@ def make_hdf5(path, shape, full):
         d[region] = data
 
 
-def make_ome_tiff(path, pages):
+def make_ome_tiff(path, pages, bigtiff=False):
     data = numpy.arange(pages * 256, dtype=numpy.uint32).astype(numpy.uint8).reshape(pages, 16, 16)
-    tifffile.imwrite(path, data, ome=True, metadata={"axes": "ZYX"})
+    tifffile.imwrite(path, data, ome=True, bigtiff=bigtiff, metadata={"axes": "ZYX"})
+
+
+def make_big_pages(path, pages, tiled):
+    """A BigTIFF of `pages` 2048 x 2048 uint16 deflate pages, IFDs 8 MiB apart (sparse)."""
+    import struct
+    import zlib
+    side, block = 2048, 256 if tiled else 16
+    blocks = (side // block) ** 2 if tiled else side // block
+    data = zlib.compress(bytes(2 * (block * block if tiled else block * side)))
+    step = 8 << 20
+
+    def entry(tag, kind, count, value):
+        """A BigTIFF entry: a single SHORT/LONG/LONG8 value in place, else `value` is the offset."""
+        if count == 1:
+            return struct.pack("<HHQ", tag, kind, 1) + struct.pack({3: "<H", 4: "<I", 16: "<Q"}[kind], value).ljust(8, b"\0")
+        return struct.pack("<HHQQ", tag, kind, count, value)
+    with open(path, "wb") as f:
+        f.write(b"II" + struct.pack("<HHHQ", 43, 8, 0, 1 << 20))  # the first IFD at 1 MiB
+        f.write(data)  # at 16, shared by every tile or strip
+        at = 1 << 20
+        for page in range(pages):
+            tags = [(256, 4, 1, side), (257, 4, 1, side), (258, 3, 1, 16), (259, 3, 1, 8), (262, 3, 1, 1),
+                    (277, 3, 1, 1), (284, 3, 1, 1), (339, 3, 1, 1)]
+            tags += [(322, 3, 1, block), (323, 3, 1, block)] if tiled else [(278, 3, 1, block)]
+            arrays = at + 8 + 20 * (len(tags) + 2) + 8
+            tags += [(324 if tiled else 273, 16, blocks, arrays), (325 if tiled else 279, 4, blocks, arrays + 8 * blocks)]
+            tags.sort()
+            next_ifd = 0 if page == pages - 1 else at + step
+            ifd = struct.pack("<Q", len(tags)) + b"".join(entry(*t) for t in tags) + struct.pack("<Q", next_ifd)
+            f.seek(at)
+            f.write(ifd + struct.pack(f"<{blocks}Q", *([16] * blocks)) + struct.pack(f"<{blocks}I", *([len(data)] * blocks)))
+            at = next_ifd
+        f.truncate(pages * step + (1 << 20))
 
 
 def timed(cmd, timeout):
@@ -145,6 +182,11 @@ def main():
             cases.append((name, os.path.join(args.data, name + suffix), lambda p, s=shape, f=full, m=maker: m(p, s, f)))
     cases.append(("ome-tiff-10000-pages", os.path.join(args.data, "pages10000.ome.tif"),
                   lambda p: make_ome_tiff(p, 10000)))
+    cases.append(("ome-bigtiff-10000-pages", os.path.join(args.data, "pages10000.big.ome.tif"),
+                  lambda p: make_ome_tiff(p, 10000, bigtiff=True)))
+    for layout in ["tiles", "strips"]:
+        cases.append((f"bigtiff-2048-{layout}-10000-pages", os.path.join(args.data, f"pages10000.2048.{layout}.tif"),
+                      lambda p, t=layout == "tiles": make_big_pages(p, 10000, t)))
 
     only = [o for o in args.only.split(",") if o]
     results = {}
@@ -155,7 +197,7 @@ def main():
             print(f"writing {name} ...", flush=True)
             maker(path)
         source = path
-        select = [] if "tiff" in name else ["--select", SELECT]
+        select = ["--select", "Z=0:4"] if "2048" in name else [] if "tiff-" in name else ["--select", SELECT]
         row = {"info": measure([args.strata, "info", source, "--json"], args.repeats, args.timeout),
                "plan": measure([args.strata, "plan", source, "-n", "2"] + select, args.repeats, args.timeout)}
         for ranks in [int(r) for r in args.ranks.split(",")]:

@@ -17,6 +17,15 @@ tifffile.imwrite(out('fuzz_tiff_file', 'deflate_f32.tif'), np.linspace(0, 1, 100
 tifffile.imwrite(out('fuzz_tiff_file', 'imagej_tzcyx.tif'), np.arange(2*3*2*4*4, dtype=np.uint8).reshape(2, 3, 2, 4, 4), imagej=True, metadata={'axes': 'TZCYX', 'spacing': 0.5, 'unit': 'um'})
 tifffile.imwrite(out('fuzz_tiff_file', 'ome_czyx.ome.tif'), np.arange(2*2*4*4, dtype=np.int16).reshape(2, 2, 4, 4), photometric='minisblack', metadata={'axes': 'CZYX', 'PhysicalSizeX': 0.2})
 tifffile.imwrite(out('fuzz_tiff_file', 'bigtiff_u32.tif'), np.arange(16*16, dtype=np.uint32).reshape(16, 16), bigtiff=True)
+# For strata's IFD walker: big-endian BigTIFF with separate sample planes in tiles (arrays out of
+# the entries), and a SubIFD pyramid (tag 330) of two pages, as tifffile writes them.
+tifffile.imwrite(out('fuzz_tiff_file', 'bigtiff_be_planar_tiles.tif'), (np.arange(3*32*32) % 251).astype(np.uint8).reshape(3, 32, 32), bigtiff=True, byteorder='>', planarconfig='separate', photometric='rgb', tile=(16, 16))
+with tifffile.TiffWriter(out('fuzz_tiff_file', 'pyramid_subifds.tif')) as tif:
+    for page in range(2):
+        base = (np.arange(32*32, dtype=np.uint16) + page).reshape(32, 32)
+        tif.write(base, subifds=2, tile=(16, 16), photometric='minisblack')
+        tif.write(base[::2, ::2], subfiletype=1, tile=(16, 16), photometric='minisblack')
+        tif.write(base[::4, ::4], subfiletype=1, tile=(16, 16), photometric='minisblack')
 # npy
 for name, a in {
     'u8_2d.npy': np.arange(12, dtype=np.uint8).reshape(3, 4),

@@ -157,8 +157,9 @@ class ChunkTableBuilder {
     for (std::size_t i = 0; i < striles.size(); ++i) {
       ByteRange& s = striles[i];
       s.offset += source.data_shift;
-      const std::string which = what + " " + std::to_string(i);
-      if (s.size == 0) fail(which + " has no data (byte count 0)");
+      // Named only on failure: a page of big tiles has thousands of them.
+      auto which = [&] { return what + " " + std::to_string(i); };
+      if (s.size == 0) fail(which() + " has no data (byte count 0)");
       if (e.compression == 1) {
         const std::uint64_t block_row = i % e.blocks_per_plane() / e.blocks_across();
         const std::uint64_t rows =
@@ -166,12 +167,12 @@ class ChunkTableBuilder {
                     : std::min<std::uint64_t>(e.block_length, e.length - block_row * e.block_length);
         const std::uint64_t needed = rows * e.stored_block_row_bytes();
         if (s.size < needed)
-          fail(which + " holds " + std::to_string(s.size) + " bytes, but uncompressed it needs " +
+          fail(which() + " holds " + std::to_string(s.size) + " bytes, but uncompressed it needs " +
                std::to_string(needed));
         s.size = needed;  // writers may pad; a single IFD's count may cover later planes
       }
       if (s.offset > file.file_size || s.size > file.file_size - s.offset)
-        fail(which + " (offset " + std::to_string(s.offset) + ", " + std::to_string(s.size) +
+        fail(which() + " (offset " + std::to_string(s.offset) + ", " + std::to_string(s.size) +
              " bytes) lies beyond the end of the file (" + std::to_string(file.file_size) + " bytes)");
     }
     return striles;

@@ -1,8 +1,10 @@
 #pragma once
-// The main IFD chain of one TIFF file, read once with libtiff: per page the tags a reader
-// needs and where its strips or tiles are, and where its SubIFDs are (the reduced
-// resolutions of a pyramid, as Bio-Formats, tifffile and vips write them: SubIFD k of a
-// page is that page at resolution level k).
+// The main IFD chain of one TIFF file: per page the tags a reader needs and where its strips
+// or tiles are, and where its SubIFDs are (the reduced resolutions of a pyramid, as
+// Bio-Formats, tifffile and vips write them: SubIFD k of a page is that page at resolution
+// level k). Read by strata's own IFD walker (few large preads, every offset and count
+// checked against the file size), which hands the pages libtiff would repair (a missing or
+// bogus byte count, OJPEG, YCbCr, ...) to libtiff; docs/formats.md says why.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -34,6 +36,7 @@ struct TiffPage {
 
   bool reduced_resolution() const noexcept { return subfile_type & 1u; }
   bool transparency_mask() const noexcept { return subfile_type & 4u; }
+  bool operator==(const TiffPage&) const = default;
 };
 
 struct TiffStructure {
@@ -46,8 +49,9 @@ struct TiffStructure {
   std::vector<TiffPage> pages; // the main IFD chain, in order
 };
 
-// Walks the main IFD chain. Throws strata::Error naming the file when it is not a TIFF,
-// libtiff reports an error reading a directory, or the chain loops back on itself.
+// Walks the main IFD chain. Throws strata::Error naming the file when it is not a TIFF, an
+// IFD or a value lies beyond the end of the file, libtiff reports an error reading a page
+// handed to it, or the chain loops back on itself.
 TiffStructure read_tiff_structure(const std::string& path);
 
 // Replaces each page of `file` named in `pages` by its resolution level `level` (>= 1): the
@@ -56,7 +60,11 @@ TiffStructure read_tiff_structure(const std::string& path);
 void select_subifd_level(TiffStructure& file, const std::vector<std::int32_t>& pages, int level);
 
 // The pages of the first `count` SubIFDs of page `index` of `file` (its resolution levels
-// 1 to count). Throws strata::Error naming the file when libtiff cannot read one.
+// 1 to count). Throws strata::Error naming the file when one cannot be read.
 std::vector<TiffPage> read_subifd_pages(const TiffStructure& file, std::size_t index, std::size_t count);
+
+// The page at the IFD at `ifd_offset` as libtiff alone reads it: the reference the walker is
+// tested against. Throws strata::Error naming the file.
+TiffPage read_tiff_page_with_libtiff(const std::string& path, std::uint64_t ifd_offset);
 
 }  // namespace strata::tiff

@@ -13,10 +13,12 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <optional>
 
 #include "formats/tiff/tiff_chunks.hpp"
 #include "formats/tiff/tiff_reader.hpp"
 #include "formats/tiff/tiff_series.hpp"
+#include "formats/tiff/tiff_structure.hpp"
 #include "strata/buffer.hpp"
 #include "strata/error.hpp"
 #include "support/driver_fixtures.hpp"
@@ -270,6 +272,41 @@ std::string open_error(const fs::path& path) {
   return "";
 }
 
+// strata's IFD walker reads every page of `file`, each SubIFD and the first page's text and
+// resolution as libtiff alone reads them (tiff_structure.cpp hands libtiff only the pages it
+// would repair, so this compares the walker wherever it reads a page itself).
+void expect_walker_matches_libtiff(const fs::path& file) {
+  SCOPED_TRACE(file.string());
+  const tiff::TiffStructure s = tiff::read_tiff_structure(file.string());
+  TIFF* tif = TIFFOpen(file.c_str(), "rc");
+  ASSERT_NE(tif, nullptr);
+  char* text = nullptr;
+  EXPECT_EQ(s.description, TIFFGetField(tif, TIFFTAG_IMAGEDESCRIPTION, &text) && text ? text : "");
+  float xres = 0;
+  EXPECT_EQ(s.x_resolution, TIFFGetField(tif, TIFFTAG_XRESOLUTION, &xres) ? xres : 0.0f);
+  EXPECT_EQ(s.big_endian, TIFFIsBigEndian(tif) != 0);
+  EXPECT_EQ(s.pages.size(), TIFFNumberOfDirectories(tif));
+  TIFFClose(tif);
+  for (std::size_t i = 0; i < s.pages.size(); ++i) {
+    const tiff::TiffPage& page = s.pages[i];
+    EXPECT_TRUE(page == tiff::read_tiff_page_with_libtiff(file.string(), page.ifd_offset)) << "IFD " << i;
+    for (std::size_t k = 0; k < page.subifds.size(); ++k) {
+      std::optional<tiff::TiffPage> walked;
+      try {
+        walked = tiff::read_subifd_pages(s, i, k + 1).back();
+      } catch (const Error&) {
+        // a damaged SubIFD: libtiff must refuse it too
+      }
+      try {
+        const tiff::TiffPage by_libtiff = tiff::read_tiff_page_with_libtiff(file.string(), page.subifds[k]);
+        EXPECT_TRUE(walked && *walked == by_libtiff) << "IFD " << i << " SubIFD " << k;
+      } catch (const Error& e) {
+        EXPECT_FALSE(walked) << "IFD " << i << " SubIFD " << k << ": libtiff refuses it: " << e.what();
+      }
+    }
+  }
+}
+
 // ---- layouts, codecs and sample types -----------------------------------------------------
 
 class TiffVariant : public TempDir, public ::testing::WithParamInterface<TiffSpec> {};
@@ -319,6 +356,11 @@ TiffSpec variant(std::string name, std::function<void(TiffSpec&)> change) {
   s.name = std::move(name);
   change(s);
   return s;
+}
+
+TEST_P(TiffVariant, IfdWalkerReadsThePagesAsLibtiffDoes) {
+  write_tiff(path("image.tif"), GetParam());
+  expect_walker_matches_libtiff(path("image.tif"));
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -852,6 +894,7 @@ TEST_F(TiffOrganisation, SubIfdPyramidListsEveryLevelWhicheverIsOpen) {
                                          [](auto, auto, std::int64_t z) { return static_cast<int>(z); });
     EXPECT_EQ(first_difference(read_all(*d).bytes(), expected, DType::uint16), "") << level;
   }
+  expect_walker_matches_libtiff(path("pyramid.tif"));
 }
 
 TEST_F(TiffOrganisation, SingleLevelStripsSeparateSamplesAndPalette) {
@@ -930,6 +973,12 @@ class TiffPatcher {
   }
   const std::vector<std::uint64_t>& ifds() const { return ifds_; }
 
+  // Renumbers tag `from` of IFD `ifd` to `to`: a tag made unknown reads as absent.
+  void rename_tag(std::size_t ifd, std::uint16_t from, std::uint16_t to) {
+    for (std::uint64_t e = 0; e < entries(ifd); ++e)
+      if (read<std::uint16_t>(ifds_[ifd] + 2 + e * 12) == from) return write(ifds_[ifd] + 2 + e * 12, to);
+    FAIL() << "no tag " << from;
+  }
   void set_next_ifd(std::size_t ifd, std::uint32_t target) {
     write(ifds_[ifd] + 2 + entries(ifd) * 12, target);
   }
@@ -984,6 +1033,60 @@ TEST_F(TiffRefusals, StripBeyondTheEndOfTheFileIsRefusedAtOpen) {
       << open_error(path("cut.tif"));
 }
 
+// Pages libtiff repairs (a missing Photometric or StripByteCounts, a single strip's byte
+// count too small for its rows) read as libtiff reads them, and their samples read right.
+TEST_F(TiffRefusals, PagesLibtiffRepairsReadAsBefore) {
+  TiffSpec spec;
+  spec.rows_per_strip = 1000;  // one strip per page: libtiff estimates its byte count
+  write_tiff(path("repaired.tif"), spec);
+  {
+    TiffPatcher patch(path("repaired.tif"));
+    patch.rename_tag(0, TIFFTAG_PHOTOMETRIC, 65000);
+    patch.rename_tag(1, TIFFTAG_STRIPBYTECOUNTS, 65001);
+  }
+  expect_walker_matches_libtiff(path("repaired.tif"));
+  const Shape shape{1, 1, spec.pages, spec.length, spec.width};
+  const auto expected = expected_array(shape, DType::uint16, pattern,
+                                       [](auto, auto, std::int64_t z) { return static_cast<int>(z); });
+  EXPECT_EQ(first_difference(read_all(*open_tiff(path("repaired.tif"))).bytes(), expected, DType::uint16), "");
+}
+
+TEST_F(TiffRefusals, IfdBeyondTheEndOfTheFileIsRefused) {
+  TiffSpec spec;
+  write_tiff(path("far.tif"), spec);
+  TiffPatcher(path("far.tif")).set_next_ifd(0, 1u << 30);
+  EXPECT_NE(open_error(path("far.tif")).find("IFD 1 (offset 1073741824"), std::string::npos)
+      << open_error(path("far.tif"));
+}
+
+// Compares the walker with libtiff on every TIFF under `folder` but those in `errors/`
+// (damaged on purpose); returns how many files it compared.
+int expect_folder_matches_libtiff(const fs::path& folder) {
+  int files = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(folder)) {
+    const std::string ext = entry.path().extension().string();
+    if (!entry.is_regular_file() || (ext != ".tif" && ext != ".tiff" && ext != ".btf")) continue;
+    if (entry.path().parent_path().filename() == "errors") continue;
+    expect_walker_matches_libtiff(entry.path());
+    ++files;
+  }
+  return files;
+}
+
+// Every TIFF of ../shared/real-data (written by other software; README there) that libtiff
+// reads: the walker reads it alike. Skipped where that folder is absent.
+TEST(TiffIfdWalker, RealDataReadsAsLibtiffReadsIt) {
+  const fs::path folder = fs::path(STRATA_TESTS_DIR) / ".." / ".." / "shared" / "real-data";
+  if (!fs::is_directory(folder)) GTEST_SKIP() << folder << " is absent";
+  EXPECT_GT(expect_folder_matches_libtiff(folder), 0);
+}
+
+// The fuzzing seeds, written by tifffile (tests/fuzz/make_seeds.py): a SubIFD pyramid,
+// big-endian BigTIFF tiles of separate planes, ImageJ and OME-TIFF among them.
+TEST(TiffIfdWalker, TifffileSeedsReadAsLibtiffReadsThem) {
+  EXPECT_GE(expect_folder_matches_libtiff(fs::path(STRATA_TESTS_DIR) / "fuzz" / "corpus" / "fuzz_tiff_file"), 10);
+}
+
 TEST_F(TiffRefusals, NotATiff) {
   std::ofstream(path("text.tif")) << "hello, not a TIFF at all";
   EXPECT_FALSE(tiff_format().recognizes(path("text.tif").string(),
@@ -1036,6 +1139,36 @@ TEST(TiffFuzzRegressions, StripCountOfAHugeStripDoesNotWrap) {
   } catch (const Error&) {
     // refused: as good
   }
+}
+
+// Found by fuzz_tiff_file's walker-against-libtiff check (docs/fuzzing.md): uncompressed tiles
+// whose first two byte counts differ (3 and 1) are re-estimated by libtiff (to the tile size);
+// the walker read them as stored. Such pages now go to libtiff.
+TEST(TiffFuzzRegressions, UncompressedTilesOfDifferingByteCountsReadAsLibtiffReadsThem) {
+  expect_walker_matches_libtiff(fs::path(STRATA_TESTS_DIR) / "fuzz" / "crashes" / "fuzz_tiff_file" /
+                                "diff-tile-byte-counts-reestimated.tif");
+}
+
+// Found by fuzz_tiff_file (docs/fuzzing.md): SamplesPerPixel=0 made the walker read the first
+// of no per-sample values (a null read). Such a page goes to libtiff, which refuses it.
+TEST(TiffFuzzRegressions, ZeroSamplesPerPixelIsRefusedAtOpen) {
+  expect_fuzz_crash_refused_at_open("crash-zero-samples-per-pixel.tif", "Bad value 0 for \"SamplesPerPixel\"");
+}
+
+// Found by fuzz_tiff_file's walker-against-libtiff check (docs/fuzzing.md): an IFD with both
+// TileOffsets and StripOffsets; the walker took the first, libtiff the other. A page with a
+// tag it needs twice (or both arrays) now goes to libtiff.
+TEST(TiffFuzzRegressions, StripAndTileOffsetsBothReadAsLibtiffReadsThem) {
+  expect_walker_matches_libtiff(fs::path(STRATA_TESTS_DIR) / "fuzz" / "crashes" / "fuzz_tiff_file" /
+                                "diff-strip-and-tile-offsets.tif");
+}
+
+// Found by fuzz_tiff_file's walker-against-libtiff check (docs/fuzzing.md): FillOrder=16,
+// which libtiff drops (reading the default, 1); the walker kept it. Values libtiff rejects
+// (FillOrder, SampleFormat out of range, RowsPerStrip 0) now send the page to libtiff.
+TEST(TiffFuzzRegressions, FillOrderOutOfRangeReadsAsLibtiffReadsIt) {
+  expect_walker_matches_libtiff(fs::path(STRATA_TESTS_DIR) / "fuzz" / "crashes" / "fuzz_tiff_file" /
+                                "diff-fill-order-out-of-range.tif");
 }
 
 }  // namespace
