@@ -3,6 +3,7 @@
 // with millions of chunks never lists them (Driver::summary answers from the metadata).
 // Thread-safe: decode threads may ask for it at once; a listing that throws is tried again
 // by the next caller.
+#include <cstdint>
 #include <functional>
 #include <mutex>
 #include <optional>
@@ -11,6 +12,11 @@
 #include "strata/chunk.hpp"
 
 namespace strata {
+
+// A table lists every chunk of the array (Zarr, HDF5): an array claiming more (a hostile
+// header, or a sparse array of 10^18 chunks) is refused with a message rather than listed
+// for hours or failing inside std::vector. `info` of a Zarr array needs no table.
+inline constexpr std::int64_t max_listed_chunks = std::int64_t{1} << 26;
 
 class LazyChunkTable {
  public:

@@ -21,6 +21,7 @@
 #include "formats/hdf5/api/object.hpp"
 #include "formats/hdf5/api/property_list.hpp"
 #include "formats/hdf5/external_files.hpp"
+#include "formats/lazy_chunk_table.hpp"
 #include "io/file.hpp"
 #include "model/serialize.hpp"
 #include "strata/dims.hpp"
@@ -650,6 +651,9 @@ std::pair<Dataset, ChunkTable> describe(const std::string& spec, bool allow_exte
           throw Error(file_path, context + " needs HDF5 to read it (" + why + "), and HDF5 lacks filter " +
                                      filter_name(f.id) + " (id " + std::to_string(f.id) + ")");
     }
+    if (const std::int64_t n = ChunkGrid{d.info.shape, d.chunk_shape}.count(); n > max_listed_chunks)
+      throw Error(file_path, context + ": " + std::to_string(n) + " chunks; strata reads datasets of at most " +
+                                 std::to_string(max_listed_chunks) + " chunks");
     list_chunks(data_file.get(), dataset.get(), d, count, table);
   } else if (layout == H5D_VIRTUAL) {
     d.info.storage = "virtual";

@@ -36,6 +36,9 @@ ChunkTable build_chunk_table(const std::string& array_dir, const zarr::ArrayMeta
   table.chunk_shape = meta.chunks;
   table.fill = meta.fill;
   const ChunkGrid grid{meta.shape, meta.chunks};
+  if (grid.count() > max_listed_chunks)
+    throw Error(array_dir, "zarr: " + std::to_string(grid.count()) + " chunks; strata reads arrays of at most " +
+                               std::to_string(max_listed_chunks) + " chunks");
   table.chunks.reserve(static_cast<std::size_t>(grid.count()));
   const Box positions = Box::whole(grid.extent());
   if (positions.empty()) return table;
