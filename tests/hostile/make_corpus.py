@@ -234,6 +234,23 @@ def make_tiff(folder):
     path = write("zlib_bomb.tif", tiff(entries, [bomb])[0])
     case("TIFF strip inflating to 64 MiB for 256 bytes", "decompression bomb", "read",
          [rel(folder, path), "--checksum"], "either", reads(lambda: tifffile.imread(path)), max_memory=32 << 20)
+    # OME-XML and ImageJ descriptions claiming 10^12-10^15 planes or 4G x 4G pixels for one 16x16 page.
+    xml = ('<?xml version="1.0" encoding="UTF-8"?><OME xmlns="http://www.openmicroscopy.org/Schemas/OME/2016-06">'
+           '<Image ID="Image:0"><Pixels ID="Pixels:0" DimensionOrder="XYZCT" Type="uint8" SizeX="16" SizeY="16"'
+           ' SizeZ="1000000000" SizeC="1000" SizeT="1000"><Channel ID="Channel:0:0" SamplesPerPixel="1"/>'
+           '<TiffData/></Pixels></Image></OME>')
+    one = numpy.zeros((16, 16), numpy.uint8)
+    for label, description in (
+            ("OME-XML claiming 10^15 planes", xml),
+            ("OME-XML TiffData PlaneCount 10^12", xml.replace("<TiffData/>", '<TiffData IFD="0" PlaneCount="1000000000000"/>')),
+            ("OME-XML claiming 4G x 4G pixels", xml.replace('SizeX="16" SizeY="16"', 'SizeX="4000000000" SizeY="4000000000"')
+             .replace('SizeZ="1000000000" SizeC="1000" SizeT="1000"', 'SizeZ="1" SizeC="1" SizeT="1"')),
+            ("ImageJ description claiming 10^12 images",
+             "ImageJ=1.11a\nimages=1000000000000\nchannels=1000000\nslices=1000000\nframes=1\nhyperstack=true\n")):
+        path = os.path.join(d, f"description_bomb_{len(CASES)}" + (".ome.tif" if "OME" in label else ".tif"))
+        tifffile.imwrite(path, one, description=description, metadata=None)
+        # No reference: tifffile itself tries to allocate what these claim.
+        case(label, "memory bomb", "read", [rel(folder, path), "--checksum"], "error", max_memory=64 << 20)
     # Multi-file OME-TIFF mixtures: one part inside, one named through "../", one a FIFO.
     parts = os.path.join(d, "parts")
     os.makedirs(parts)
@@ -704,13 +721,35 @@ KNOWN = {
 }
 
 
+def make_paths(folder):
+    """Inputs that are no file of any format: a symbolic link loop, an empty store folder, a
+    .zarr that is a plain file, a path through a file."""
+    d = os.path.join(folder, "paths")
+    os.makedirs(d)
+    os.symlink("loop_b.tif", os.path.join(d, "loop_a.tif"))
+    os.symlink("loop_a.tif", os.path.join(d, "loop_b.tif"))
+    os.makedirs(os.path.join(d, "empty.zarr"))
+    with open(os.path.join(d, "file.zarr"), "w") as f:
+        f.write("{}")
+    with open(os.path.join(d, "plain.h5"), "w") as f:
+        f.write("not hdf5")
+    for label, name in (("a symbolic link loop", "loop_a.tif"), ("an empty .zarr folder", "empty.zarr"),
+                        ("a .zarr that is a file", "file.zarr"), ("a path through a file", "plain.h5/x.npy"),
+                        ("an .h5 that is text, with a dataset", "plain.h5:/data")):
+        path = os.path.join(d, name)
+        case(f"input is {label}", "special files", "read", [rel(folder, path), "--checksum"], "error",
+             names=[rel(folder, path.split(":/")[0] if ":/" in path else path)])
+        case(f"input is {label}: info", "special files", "info", [rel(folder, path)], "error",
+             names=[rel(folder, path.split(":/")[0] if ":/" in path else path)])
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit(__doc__)
     folder = os.path.abspath(sys.argv[1])
     shutil.rmtree(folder, ignore_errors=True)
     os.makedirs(folder)
-    for make in (make_tiff, make_npy, make_zarr2, make_zarr3, make_hdf5):
+    for make in (make_tiff, make_npy, make_zarr2, make_zarr3, make_hdf5, make_paths):
         make(folder)
     for entry in CASES:
         if entry["name"] in KNOWN:

@@ -133,7 +133,7 @@ class Runner:
             strata_args += ["--max-memory", str(case["max_memory"])]
             cap = case["max_memory"] + (self.args.slack_mib << 20)
         done, ranks, seconds = self.strata(strata_args)
-        problems = self.common_problems(done, ranks, seconds, cap, self.args.corpus)
+        problems = self.common_problems(done, ranks, seconds, cap, self.args.corpus + "/")
         statuses = {rank.status for rank in ranks if rank is not None and not rank.signal}
         names = substitute(case.get("names", [args[0].split(":/")[0]]), self.args.corpus, out)
         expect = case["expect"]
@@ -193,14 +193,19 @@ def main():
     ])
     if args.timeout == 120:  # script_arguments' default; the issue's bound per case is 30 s
         args.timeout = 30
-    args.corpus = os.path.abspath(args.corpus)
     with open(os.path.join(args.corpus, "cases.json")) as f:
         cases = json.load(f)
     if args.only:
         cases = [c for c in cases if any(fnmatch.fnmatchcase(c["name"], p) for p in args.only)]
     report = Report()
     start = time.monotonic()
+    args.corpus = os.path.abspath(args.corpus)
     with work_folder(args, "strata-hostile-") as work:
+        # The cases name the corpus through a link in this run's own folder, so that the check for
+        # processes left running (by command line) sees only this run's, not another rank
+        # count's run of the same corpus at the same time (ctest -j).
+        os.symlink(args.corpus, os.path.join(work, "corpus"))
+        args.corpus = os.path.join(work, "corpus")
         runner = Runner(args, report, work)
         for case in cases:
             if "known" in case and not args.known:
