@@ -723,6 +723,71 @@ KNOWN = {
 }
 
 
+def make_unusual(folder):
+    """Valid files off the beaten track, where a reader that does not refuse them may return
+    wrong bytes: byte orders, BigTIFF, planar RGB, predictors, Fortran order, fill values,
+    HDF5 checksums. Each must read as its library reads it, or be refused cleanly."""
+    d = os.path.join(folder, "unusual")
+    os.makedirs(d)
+    a = values((3, 20, 24), "<u2", 30)
+    rgb = values((2, 3, 20, 24), "u1", 31)
+    f32 = numpy.random.default_rng(32).random((3, 20, 24)).astype("<f4")
+    gray = {"photometric": "minisblack"}  # else tifffile takes a first axis of 3 for RGB
+    tiffs = (("big-endian TIFF", a, dict(byteorder=">", **gray)), ("BigTIFF", a, dict(bigtiff=True, **gray)),
+             ("planar RGB", rgb, dict(photometric="rgb", planarconfig="separate")),
+             ("contiguous RGB", numpy.moveaxis(rgb, 1, -1).copy(), dict(photometric="rgb")),
+             ("horizontal predictor", a, dict(compression="zlib", predictor=True, **gray)),
+             ("float predictor", f32, dict(compression="zlib", predictor=True, **gray)),
+             ("tiles not dividing the image", a, dict(tile=(16, 16), **gray)),
+             ("packbits", a[0].astype("u1"), dict(compression="packbits")),
+             ("lzw", a, dict(compression="lzw", **gray)), ("zstd", a, dict(compression="zstd", **gray)))
+    for label, data, kwargs in tiffs:
+        path = os.path.join(d, label.replace(" ", "_") + ".tif")
+        try:
+            tifffile.imwrite(path, data, **kwargs)
+        except Exception:  # noqa: BLE001 - a codec this tifffile lacks: no case
+            continue
+        reference = reads(lambda: tifffile.imread(path))
+        if reference is not None and kwargs.get("planarconfig") == "separate":
+            reference = numpy.moveaxis(reference, -3, -1)  # strata gives samples last, whatever the storage
+        case(f"unusual: {label}", "unusual but valid", "read", [rel(folder, path), "--checksum"], "either", reference)
+    for label, kwargs, data in (("Fortran order", {"order": "F"}, a), ("big-endian", {"dtype": ">u2"}, a),
+                                ("fill NaN, one chunk written", {"fill_value": float("nan")}, f32),
+                                ("delta filter", {"filters": [numcodecs.Delta(dtype="<u2")]}, a),
+                                ("edge chunks of 7", {"chunks": (2, 7, 7)}, a)):
+        path = os.path.join(d, label.split(",")[0].replace(" ", "_") + ".zarr")
+        options = dict({"chunks": (2, 8, 8), "dtype": data.dtype}, **kwargs)
+        z = zarr.open(path, mode="w", shape=data.shape, **options)
+        if "one chunk" in label:
+            z[0:2, 0:8, 0:8] = data[0:2, 0:8, 0:8]
+        else:
+            z[...] = data
+        case(f"unusual: zarr v2 {label}", "unusual but valid", "read", [rel(folder, path), "--checksum"], "either",
+             reads(lambda: zarr.open(path, mode="r")[...]))
+    path = os.path.join(d, "unusual.h5")
+    with h5py.File(path, "w") as f:
+        f.create_dataset("big_endian", data=a.astype(">u2"))
+        f.create_dataset("fletcher32", data=a, chunks=(1, 20, 24), fletcher32=True, shuffle=True, compression="gzip")
+        f.create_dataset("fill", shape=a.shape, dtype="<f4", chunks=(1, 8, 8), fillvalue=float("nan"))
+        f["fill"][0, 0:8, 0:8] = 1.5
+        f.create_dataset("lzf", data=a, chunks=(1, 10, 10), compression="lzf")
+    names = ["big_endian", "fletcher32", "fill", "lzf"]
+    for name in names:
+        case(f"unusual: hdf5 {name}", "unusual but valid", "read", [rel(folder, path) + ":/" + name, "--checksum"],
+             "either", reads(lambda: h5py.File(path, "r")[name][...]), names=[rel(folder, path)])
+    # A Fletcher32 checksum that no longer matches its chunk: HDF5 refuses, so must strata.
+    with h5py.File(path, "r") as f:
+        info = f["fletcher32"].id.get_chunk_info(0)
+    broken = os.path.join(d, "fletcher32_broken.h5")
+    content = bytearray(open(path, "rb").read())
+    content[info.byte_offset + 10] ^= 0x40
+    with open(broken, "wb") as f:
+        f.write(content)
+    case("unusual: hdf5 fletcher32 mismatch", "truncated/flipped", "read",
+         [rel(folder, broken) + ":/fletcher32", "--checksum"], "either",
+         reads(lambda: h5py.File(broken, "r")["fletcher32"][...]), names=[rel(folder, broken)])
+
+
 def make_paths(folder):
     """Inputs that are no file of any format: a symbolic link loop, an empty store folder, a
     .zarr that is a plain file, a path through a file."""
@@ -751,7 +816,7 @@ def main():
     folder = os.path.abspath(sys.argv[1])
     shutil.rmtree(folder, ignore_errors=True)
     os.makedirs(folder)
-    for make in (make_tiff, make_npy, make_zarr2, make_zarr3, make_hdf5, make_paths):
+    for make in (make_tiff, make_npy, make_zarr2, make_zarr3, make_hdf5, make_unusual, make_paths):
         make(folder)
     for entry in CASES:
         if entry["name"] in KNOWN:
