@@ -718,6 +718,9 @@ KNOWN = {
     "zarr v3 zarr.json: 10^18 chunks of one, fill 5: small select": LISTS_EVERY_CHUNK,
     "hdf5 10^18 elements: info": LISTS_EVERY_CHUNK + "; an HDF5 table is listed at open, so info too",
     "hdf5 10^18 elements: small select": LISTS_EVERY_CHUNK,
+    "zarr v2 .zarray: one chunk of 2^60 bytes [reduce max over Y]": (
+        "reduce has no --max-memory and checks no size before allocating: over a missing (fill-valued) Zarr "
+        "chunk of 2^60 bytes it runs 18 s to 2.1 GB of RSS and 'out of memory' at 1 rank, past 30 s at 3"),
     "hdf5 10^7 chunks: small select": LISTS_EVERY_CHUNK + "; at 3 ranks a 40-element read of an HDF5 dataset of "
                                       "10^7 chunks takes ~25 s and 1.1 GiB on every rank (1 rank: ~5 s, ~0.8 GiB)",
 }
@@ -818,6 +821,21 @@ def main():
     os.makedirs(folder)
     for make in (make_tiff, make_npy, make_zarr2, make_zarr3, make_hdf5, make_unusual, make_paths):
         make(folder)
+    # `plan` and `reduce` on what `read` refuses (the hidden corpus is not only `read`): `plan`
+    # decodes nothing, so it may succeed where only the data or the memory is at fault, but it
+    # must not hang, crash or print more than one line; `reduce` (which has no --max-memory:
+    # the default bound, and the 1 GiB cap of the runner) must refuse.
+    for entry in list(CASES):
+        if entry["command"] == "read" and entry["expect"] == "error" and "--allow-external" not in entry["args"] \
+                and entry["class"] in ("memory bomb", "special files", "escaping paths", "escaping/special files",
+                                       "decompression bomb"):
+            path = entry["args"][0]
+            base = {k: v for k, v in entry.items() if k != "max_memory"}
+            CASES.append(dict(base, name=entry["name"] + " [plan -n 3]", command="plan", args=[path, "-n", "3"],
+                              expect="either"))
+            if entry["class"] in ("memory bomb", "decompression bomb"):
+                CASES.append(dict(base, name=entry["name"] + " [reduce max over Y]", command="reduce",
+                                  args=[path, "--op", "max", "--axis", "Y", "--checksum"]))
     for entry in CASES:
         if entry["name"] in KNOWN:
             entry["known"] = KNOWN[entry["name"]]
