@@ -3,6 +3,7 @@
 // with millions of chunks never lists them (Driver::summary answers from the metadata).
 // Thread-safe: decode threads may ask for it at once; a listing that throws is tried again
 // by the next caller.
+#include <cstdint>
 #include <functional>
 #include <mutex>
 #include <optional>
@@ -11,6 +12,12 @@
 #include "strata/chunk.hpp"
 
 namespace strata {
+
+// A table lists the chunks a read meets (Zarr, HDF5: Driver::chunks_for): a read meeting
+// more (a hostile header, or a whole sparse array of 10^18 chunks) is refused with a message
+// rather than listed for hours or failing inside std::vector. `info` needs no table; reads
+// through Array are refused sooner, by ReadOptions::max_chunks.
+inline constexpr std::int64_t max_listed_chunks = std::int64_t{1} << 26;
 
 class LazyChunkTable {
  public:

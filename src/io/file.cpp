@@ -1,6 +1,7 @@
 #include "io/file.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -26,13 +27,37 @@ struct Ahead {
 };
 thread_local Ahead ahead;
 
+// What `st` is when it is not a regular file, for the message refusing it.
+std::string not_regular(const struct stat& st) {
+  const char* what = S_ISDIR(st.st_mode)                         ? "a folder"
+                     : S_ISFIFO(st.st_mode)                      ? "a FIFO"
+                     : S_ISSOCK(st.st_mode)                      ? "a socket"
+                     : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device"
+                                                                   : "not a file";
+  return std::string("is ") + what + ", not a regular file";
+}
+
+// O_NONBLOCK so that a FIFO (which no one may ever write) cannot block the open; it changes
+// nothing for regular files, the only kind read (a device such as /dev/zero never ends).
 int open_readonly(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) throw Error(path, std::string("cannot open: ") + std::strerror(errno));
+  struct stat st {};
+  const bool stated = ::fstat(fd, &st) == 0;
+  if (!stated || !S_ISREG(st.st_mode)) {
+    const std::string message = stated ? not_regular(st) : std::string("cannot stat: ") + std::strerror(errno);
+    ::close(fd);
+    throw Error(path, message);
+  }
   return fd;
 }
 
 }  // namespace
+
+void require_regular_file(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) throw Error(path, not_regular(st));
+}
 
 void pread_all(int fd, const std::string& path, std::span<std::byte> out, std::uint64_t offset) {
   std::size_t done = 0;

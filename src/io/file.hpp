@@ -60,6 +60,11 @@ void pread_all(int fd, const std::string& path, std::span<std::byte> out, std::u
 // (0 on a read error too: for probing bytes that may not exist, e.g. a TIFF's next-IFD link).
 std::size_t pread_up_to(int fd, std::span<std::byte> out, std::uint64_t offset) noexcept;
 
+// Throws strata::Error naming `path` when it exists and is not a regular file (a folder, a
+// FIFO that would block an open, a device that never ends), for libraries that open files
+// themselves. Every open through File, read_file, read_head and read_text checks the same.
+void require_regular_file(const std::string& path);
+
 // The first `n` bytes of the file at `path` (fewer when it is shorter): signatures.
 std::vector<std::byte> read_head(const std::string& path, std::size_t n);
 // The whole file at `path` as text (metadata documents: .zattrs, companion OME-XML).

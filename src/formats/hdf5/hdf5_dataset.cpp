@@ -21,6 +21,7 @@
 #include "formats/hdf5/api/object.hpp"
 #include "formats/hdf5/api/property_list.hpp"
 #include "formats/hdf5/external_files.hpp"
+#include "formats/lazy_chunk_table.hpp"
 #include "io/file.hpp"
 #include "model/serialize.hpp"
 #include "strata/dims.hpp"
@@ -483,6 +484,9 @@ void list_chunks(hid_t dataset, const Dataset& d, const Box& region, ChunkTable&
   const ChunkGrid grid{d.info.shape, d.chunk_shape};
   const std::optional<Box> positions = grid.meeting(region);
   if (!positions) return;
+  if (positions->count() > max_listed_chunks)
+    throw Error(d.file, d.name + ": a read meeting " + std::to_string(positions->count()) +
+                            " chunks; strata lists at most " + std::to_string(max_listed_chunks) + " at once");
   Encodings encodings(table);
   const bool by_address = d.access == Access::chunks_by_address;
   // By address (at most kAddressListLimit stored chunks) every stored chunk is listed, whatever

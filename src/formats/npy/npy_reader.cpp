@@ -50,10 +50,22 @@ NpyHeader parse_header(const io::File& file) {
   if (!std::regex_search(dict, m, order)) throw Error(path, "the .npy header has no 'fortran_order'");
   if (m[1] == "True") throw Error(path, "Fortran-order .npy arrays are not supported (save with order C)");
   if (!std::regex_search(dict, m, shape)) throw Error(path, "the .npy header has no 'shape'");
-  static const std::regex number(R"(\d+)");
+  // Each item whole, so that "(-1, 4)" is refused rather than read as (1, 4), and a number past
+  // int64 is refused rather than thrown as std::out_of_range.
+  static const std::regex item(R"(^\s*(\d{1,18})\s*$)");
   const std::string extents = m[1].str();
-  for (auto it = std::sregex_iterator(extents.begin(), extents.end(), number); it != std::sregex_iterator(); ++it)
-    h.shape.push_back(std::stoll(it->str()));
+  std::size_t start = 0;
+  while (start <= extents.size()) {
+    const std::size_t comma = std::min(extents.find(',', start), extents.size());
+    const std::string text = extents.substr(start, comma - start);
+    std::smatch n;
+    if (std::regex_match(text, n, item)) {
+      h.shape.push_back(std::stoll(n[1].str()));
+    } else if (comma != extents.size() || text.find_first_not_of(" \t") != std::string::npos) {
+      throw Error(path, "the .npy header's shape (" + extents + ") holds \"" + text + "\", not a size");
+    }
+    start = comma + 1;
+  }
   h.data_offset = 8 + length_bytes + length;
   return h;
 }

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <utility>
 
+#include "io/file.hpp"
 #include "strata/error.hpp"
 
 namespace strata::tiff {
@@ -38,6 +39,7 @@ void silence_global_handlers() {
 LibtiffHandle::LibtiffHandle(const std::string& path, const char* mode)
     : messages_(std::make_unique<Messages>()), path_(path) {
   silence_global_handlers();
+  if (*mode == 'r') io::require_regular_file(path);  // a FIFO named as an OME-TIFF part would block the open
   TIFFOpenOptions* options = TIFFOpenOptionsAlloc();
   TIFFOpenOptionsSetErrorHandlerExtR(options, keep_first_error, &messages_->error);
   TIFFOpenOptionsSetWarningHandlerExtR(options, ignore_warning, nullptr);

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "formats/lazy_chunk_table.hpp"
 #include "strata/box.hpp"
 #include "strata/dtype.hpp"
 #include "strata/grid.hpp"
@@ -65,7 +66,7 @@ struct V3ArrayMeta {
 
 // Limits that keep hostile metadata from allocating absurdly: chunks (inner chunks when
 // sharded) in the table, and decoded bytes of one chunk.
-inline constexpr std::int64_t max_v3_chunks = std::int64_t{1} << 26;
+inline constexpr std::int64_t max_v3_chunks = max_listed_chunks;
 inline constexpr std::int64_t max_v3_chunk_bytes = std::int64_t{1} << 34;
 
 // Checks and reduces the parsed zarr.json of an array. Throws strata::Error naming `path`

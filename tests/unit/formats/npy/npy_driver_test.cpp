@@ -102,6 +102,16 @@ TEST_F(NpyFile, StructuredAndComplexDtypesAreRefused) {
   EXPECT_NE(refusal("c.npy"), "(opened)");
 }
 
+TEST_F(NpyFile, NegativeAndOversizedExtentsAreRefused) {
+  // Found by the hostile corpus (tests/hostile): "(-1, 4)" was read as (1, 4).
+  write_raw("neg.npy", "{'descr': '<u2', 'fortran_order': False, 'shape': (-1, 4), }", 8);
+  EXPECT_NE(refusal("neg.npy").find("\"-1\", not a size"), std::string::npos) << refusal("neg.npy");
+  write_raw("big.npy", "{'descr': '<u2', 'fortran_order': False, 'shape': (99999999999999999999,), }", 8);
+  EXPECT_NE(refusal("big.npy").find("not a size"), std::string::npos) << refusal("big.npy");
+  write_raw("one.npy", "{'descr': '<u2', 'fortran_order': False, 'shape': (4,), }", 8);
+  EXPECT_EQ(refusal("one.npy"), "(opened)");
+}
+
 TEST_F(NpyFile, TruncatedDataIsRefusedAtOpen) {
   testing::write_npy(path("t.npy"), RefArray::pattern({4, 10, 10}, DType::uint16));
   fs::resize_file(path("t.npy"), fs::file_size(path("t.npy")) - 1);
