@@ -154,6 +154,13 @@ int main(int argc, char** argv) {
                                                "Write the result into a new file: .h5, .zarr, .npy or .ome.tif");
   reduce_cmd->add_option("--compress", reduce.read.compress, "Output codec (as for read -o)")->needs(reduce_output);
   reduce_cmd->add_flag("--force", reduce.read.force, "Replace an existing output")->needs(reduce_output);
+  reduce_cmd->add_option("--max-memory", reduce.read.max_memory,
+                         "Bytes one rank may hold (e.g. 256M, 4G; default: its share of the node's available memory): "
+                         "a reduction whose partial results and blocks need more is refused before reading");
+  reduce_cmd->add_option("--max-chunks", reduce.read.max_chunks,
+                         "Chunks a reduction may list (default 4194304): a selection meeting more is refused before "
+                         "listing them")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
   reduce_output->excludes("--checksum");
 
   int status = 0;

@@ -20,6 +20,8 @@ int run_reduce(const ReduceOptions& reduction) {
   strata::ReadOptions read;
   read.strategy = parse_strategy(options.strategy);
   read.threads = options.threads;
+  if (!options.max_memory.empty()) read.max_memory = parse_bytes(options.max_memory);
+  read.max_chunks = options.max_chunks;
   ReadStats stats;
   WriteStats written;
   Buffer data;

@@ -1,6 +1,7 @@
 #include "array/evaluate.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <memory>
 #include <vector>
 
@@ -18,6 +19,11 @@ namespace strata {
 namespace {
 
 using detail::Node;
+
+// A byte count worked out in long double, as a uint64 (the largest when beyond it).
+std::uint64_t clamped(long double bytes) {
+  return bytes >= 1.8e19L ? std::numeric_limits<std::uint64_t>::max() : static_cast<std::uint64_t>(bytes);
+}
 
 // An element-wise tree as steps, children before parents, with per-thread memory for each
 // step's block. The first array met (left first) drives the evaluation.
@@ -43,6 +49,21 @@ class Evaluator {
 
   // Frees every thread's block memory.
   void release() { memory_.clear(); }
+
+  // What `workers` threads evaluating `part`'s reads may hold at once, at most: each its
+  // steps' blocks of the largest read, and the driving array's decode scratch.
+  std::uint64_t working_bytes(const RankPlan& part, int workers) const {
+    std::uint64_t largest = 0;
+    for (const ChunkRead& read : part.reads) largest = std::max(largest, static_cast<std::uint64_t>(read.dest.count()));
+    std::uint64_t per_element = 0;
+    for (const Step& s : steps_)
+      if (s.node->kind != Node::Kind::scalar) per_element += 2 * size_of(s.node->dtype);
+    const Step& driving = steps_[driving_];
+    return clamped(static_cast<long double>(workers) * static_cast<long double>(largest) *
+                       static_cast<long double>(per_element) +
+                   static_cast<long double>(
+                       scratch_bytes(driving.reader->chunks(), part, size_of(driving.node->dtype), workers)));
+  }
 
  private:
   struct Step {
@@ -231,8 +252,13 @@ Buffer compute_reduction(const Node& reduction, const mpi::Comm& comm, const Rea
 
   // One partial result per decode thread; threads fold their blocks without locks.
   const int workers = std::max(1, std::min(threads, static_cast<int>(reads.size())));
-  check_memory(comm, static_cast<std::uint64_t>(workers + 1) * count * acc_size, options,
-               "the reduction's partial results");
+  // In long double: a hostile shape's product would wrap in 64 bits.
+  check_memory(comm,
+               clamped(static_cast<long double>(workers + 1) * static_cast<long double>(count) *
+                           static_cast<long double>(acc_size) +
+                       static_cast<long double>(eval.working_bytes(plan.ranks[static_cast<std::size_t>(comm.rank())],
+                                                                   workers))),
+               options, "the reduction's partial results and blocks");
   comm.barrier();
   const double start = mpi::Comm::now();
   std::vector<Buffer> partial;

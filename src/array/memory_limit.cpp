@@ -19,7 +19,8 @@ std::uint64_t scratch_bytes(const ChunkTable& table, const RankPlan& reads, std:
   std::uint64_t largest = 0;
   for (const ChunkRead& read : reads.reads) {
     const Box& chunk = table.chunks[read.chunk].box;
-    if (read.region == chunk) continue;  // decodes straight into its destination
+    // Decoded straight into its destination, or not stored (filled there).
+    if (read.region == chunk || !table.chunks[read.chunk].stored()) continue;
     const auto elements = static_cast<std::uint64_t>(chunk.count());
     largest = std::max(largest, part ? std::min(part, elements) : elements);
   }

@@ -14,7 +14,7 @@ namespace strata {
 // now (exec::memory_available() over the ranks on the node).
 std::uint64_t memory_limit(const mpi::Comm& comm, const ReadOptions& options);
 
-// Scratch a rank's decode threads may need for `reads`: a read of part of a chunk decodes the
+// Scratch a rank's decode threads may need for `reads`: a read of part of a stored chunk decodes the
 // whole chunk (or, where the table decodes in parts, one part) into per-thread scratch first,
 // so a tiny selection of a hostile chunk can need gigabytes. Pure.
 std::uint64_t scratch_bytes(const ChunkTable& table, const RankPlan& reads, std::size_t element_size, int threads);

@@ -22,7 +22,7 @@ namespace {
 namespace fs = std::filesystem;
 
 // Metadata whose grid has more chunks than this is left out: reading every missing chunk
-// as its fill value would only slow the fuzzer down (max_v3_chunks bounds the table).
+// as its fill value would only slow the fuzzer down (max_listed_chunks bounds one listing).
 constexpr std::int64_t kMaxChunks = 4096;
 
 void write(const fs::path& path, const std::uint8_t* data, std::size_t size) {

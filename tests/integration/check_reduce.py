@@ -9,6 +9,7 @@ A reduction of a 63 MB stack must peak under 63 MB per rank (it never holds its 
 usage: check_reduce.py --strata BIN --ranks N [--mpiexec "mpiexec --oversubscribe"]
                        [--workdir DIR] [--timeout SECONDS]
 """
+import json
 import os
 import sys
 
@@ -129,6 +130,35 @@ class Checker:
                 problems.append(f"expected exit 2 and '{expect}': " + done.describe())
             self.report.result(f"reduce {' '.join(args)} is refused", problems)
 
+    def check_memory_refusals(self, folder, path):
+        """Partial results and blocks are checked against --max-memory, and a 170-byte .zarray
+        claiming one 2^60-byte chunk against the node's memory, before anything is allocated:
+        exit 2 in seconds, not gigabytes of RSS."""
+        huge = os.path.join(folder, "huge.zarr")
+        os.makedirs(huge)
+        with open(os.path.join(huge, ".zarray"), "w") as f:
+            json.dump({"zarr_format": 2, "shape": [1 << 30, 1 << 30], "chunks": [1 << 30, 1 << 30], "dtype": "|u1",
+                       "compressor": None, "fill_value": 7, "order": "C", "filters": None}, f)
+        for source, args, expect in (
+                (path, ["--op", "sum", "--axis", "Z", "--max-memory", "1K"], "more than it may use"),
+                (huge, ["--op", "max", "--axis", "Y"], "more than it may use"),
+                (huge, ["--op", "max", "--axis", "Y", "-o", os.path.join(folder, "huge_max.npy")],
+                 "more than it may use")):
+            done = self.strata("reduce", source, *args, "--json")
+            problems = []
+            if done.returncode != 2 or expect not in done.stderr or "memory" not in done.stderr:
+                problems.append(f"expected exit 2 and '{expect}': " + done.describe())
+            self.report.result(f"reduce {os.path.basename(source)} {' '.join(args)} is refused", problems)
+        # A small selection of the unstored giant chunk is filled, not decoded: it reads.
+        done = self.strata("reduce", huge, "--op", "max", "--axis", "Y", "--select", "Y=0:10,X=0:20", "--checksum",
+                           "--json")
+        result = one_json_object(done.stdout.strip().splitlines()[-1] if done.stdout.strip() else "")
+        want = numpy.full(20, 7, numpy.uint8)
+        problems = [] if done.returncode == 0 else [done.describe()]
+        if result is None or result.get("xxh3") != xxhash.xxh3_64_hexdigest(want.tobytes()):
+            problems.append("not 20 sevens: " + done.stdout.strip())
+        self.report.result("a small selection of a missing 2^60-byte chunk reduces to its fill", problems)
+
 
 def main():
     args = script_arguments(__doc__)
@@ -156,6 +186,7 @@ def main():
             checker.check_checksum(name, path, data, dims, lead)
         checker.check_refusals(os.path.join(folder, "zyx_u16.ome.tif"))
         checker.check_memory(folder)
+        checker.check_memory_refusals(folder, os.path.join(folder, "zyx_u16.ome.tif"))
     return report.summary()
 
 

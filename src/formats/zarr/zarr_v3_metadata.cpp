@@ -332,20 +332,22 @@ V3ArrayMeta parse_v3_array(const json& j, const std::string& path) {
 
   // Sizes that would overflow or allocate absurdly.
   const std::size_t item = size_of(m.dtype);
-  long double elements = 1, leaf = static_cast<long double>(item), chunk_count = 1;
+  long double elements = 1, leaf = static_cast<long double>(item), leaves_per_chunk = 1;
   const Shape leaf_shape = m.leaf_chunk();
   for (std::size_t i = 0; i < m.shape.size(); ++i) {
     elements *= static_cast<long double>(m.shape[i]);
     leaf *= static_cast<long double>(leaf_shape[i]);
-    chunk_count *= static_cast<long double>((m.shape[i] + leaf_shape[i] - 1) / leaf_shape[i]);
+    leaves_per_chunk *= static_cast<long double>((m.chunks[i] + leaf_shape[i] - 1) / leaf_shape[i]);
   }
   if (elements * static_cast<long double>(item) >= 9.2e18L)
     fail(path, "shape " + shape_text(m.shape) + " is too large (more than 2^63 bytes)");
   if (leaf > static_cast<long double>(max_v3_chunk_bytes))
     fail(path, "chunks of " + shape_text(leaf_shape) + " elements are too large (more than 16 GiB decoded)");
-  if (chunk_count > static_cast<long double>(max_v3_chunks))
-    fail(path, "shape " + shape_text(m.shape) + " in chunks of " + shape_text(leaf_shape) + " makes more than " +
-                   std::to_string(max_v3_chunks) + " chunks");
+  // The array may have any number of chunks (a read lists only those it meets), but a
+  // shard's index is read whole.
+  if (leaves_per_chunk > static_cast<long double>(max_v3_chunks))
+    fail(path, "shards of " + shape_text(m.chunks) + " in inner chunks of " + shape_text(leaf_shape) +
+                   " hold more than " + std::to_string(max_v3_chunks) + " chunks");
 
   m.fill = parse_v3_fill(member(j, "fill_value", path, "zarr.json"), m.dtype, path);
   return m;

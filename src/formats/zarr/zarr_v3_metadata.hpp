@@ -64,8 +64,8 @@ struct V3ArrayMeta {
   const V3Codecs& leaf_codecs() const;
 };
 
-// Limits that keep hostile metadata from allocating absurdly: chunks (inner chunks when
-// sharded) in the table, and decoded bytes of one chunk.
+// Limits that keep hostile metadata from allocating absurdly: inner chunks in one shard (its
+// index is read whole), and decoded bytes of one chunk.
 inline constexpr std::int64_t max_v3_chunks = max_listed_chunks;
 inline constexpr std::int64_t max_v3_chunk_bytes = std::int64_t{1} << 34;
 

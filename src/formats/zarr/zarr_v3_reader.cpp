@@ -242,6 +242,9 @@ ChunkTable build_v3_chunk_table(const std::string& array_dir, const V3ArrayMeta&
   const ChunkGrid outer_grid{meta.shape, meta.chunks};
   const std::optional<Box> positions = leaf_grid.meeting(region);
   if (!positions) return table;
+  if (positions->count() > max_listed_chunks)
+    throw Error(array_dir, "zarr: a read meeting " + std::to_string(positions->count()) +
+                               " chunks; strata lists at most " + std::to_string(max_listed_chunks) + " at once");
   table.chunks.reserve(static_cast<std::size_t>(positions->count()));
   Index at = positions->start;
   do {

@@ -100,8 +100,12 @@ void expect_owner_plan(const OwnerPlan& p, const ChunkTable& table, const Box& s
   // boxes tile the selection (else the gaps a read's bounding box spans stay behind).
   std::int64_t owned_count = 0;
   for (const Box& b : owned) owned_count += b.empty() ? 0 : b.count();
-  if (disjoint) EXPECT_LE(travelling, p.bytes_not_owned);
-  if (disjoint && owned_count == selection.count()) EXPECT_EQ(travelling, p.bytes_not_owned);
+  if (disjoint) {
+    EXPECT_LE(travelling, p.bytes_not_owned);
+  }
+  if (disjoint && owned_count == selection.count()) {
+    EXPECT_EQ(travelling, p.bytes_not_owned);
+  }
   // Pieces leave each sender in the order of its reads.
   for (std::size_t i = 1; i < p.pieces.size(); ++i) {
     const Piece &a = p.pieces[i - 1], &b = p.pieces[i];
