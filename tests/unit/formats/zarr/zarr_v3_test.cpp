@@ -179,7 +179,6 @@ TEST(ZarrV3Metadata, HostileValuesAreErrorsNotCrashes) {
       array_json("8", {4}, "uint8", 0, {bytes_codec()}),                                    // wrong JSON type
       array_json({8.5}, {4}, "uint8", 0, {bytes_codec()}),                                  // not an integer
       array_json({4611686018427387904ll, 4611686018427387904ll}, {1, 1}, "uint8", 0, {bytes_codec()}),  // 2^124
-      array_json({1ll << 40}, {1}, "uint8", 0, {bytes_codec()}),                            // 2^40 chunks
       array_json({8}, {1ll << 40}, "float64", 0, {bytes_codec()}),                          // 8 TiB chunk
       array_json({8}, {4}, "uint8", 0, {{{"name", "transpose"}, {"configuration", {{"order", {0, 0}}}}}, bytes_codec()}),
       array_json({8}, {4}, "uint8", 0, {{{"name", "bytes"}, {"configuration", {{"endian", 5}}}}}),
@@ -440,6 +439,16 @@ TEST_F(ZarrV3Files, CorruptShardIndexesAreErrorsNamingTheShard) {
              array_json({4}, {1ll << 40}, "uint8", 0, {sharding_codec({1}, {bytes_codec()}, false, false)}));
   m = message_of([&] { open("beyond.zarr")->chunks(); });
   EXPECT_NE(m, "(no error)");
+}
+
+// An array may have any number of chunks (a read lists only those it meets); one shard's
+// inner chunks are bounded, since its index is read whole.
+TEST(ZarrV3Metadata, AnyNumberOfChunksButBoundedInnerChunksPerShard) {
+  EXPECT_EQ(refusal(array_json({1ll << 40}, {1}, "uint8", 0, {bytes_codec()})), "(no error)");
+  const std::string m =
+      refusal(array_json({1ll << 40}, {1ll << 40}, "uint8", 0, {sharding_codec({1}, {bytes_codec()}, false, false)}));
+  EXPECT_NE(m.find("hold more than 67108864 chunks"), std::string::npos) << m;
+  EXPECT_NE(m.find("/x/zarr.json"), std::string::npos) << m;
 }
 
 TEST_F(ZarrV3Files, CorruptInnerChunkIsAnErrorNamingTheChunk) {
