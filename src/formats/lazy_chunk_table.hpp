@@ -3,6 +3,7 @@
 // with millions of chunks never lists them (Driver::summary answers from the metadata).
 // Thread-safe: decode threads may ask for it at once; a listing that throws is tried again
 // by the next caller.
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <mutex>
@@ -23,19 +24,24 @@ class LazyChunkTable {
  public:
   explicit LazyChunkTable(std::function<ChunkTable()> list) : list_(std::move(list)) {}
   // A table restored from rank 0's state: already listed.
-  explicit LazyChunkTable(ChunkTable table) : table_(std::move(table)) {}
+  explicit LazyChunkTable(ChunkTable table) : table_(std::move(table)), listed_(true) {}
 
+  // Listed by the first thread that asks; a listing that throws is tried again by the next
+  // (a mutex, not std::call_once, whose retry after a throw hangs under TSan and some C
+  // libraries).
   const ChunkTable& get() const {
-    std::call_once(once_, [this] {
-      if (!table_) table_ = list_();
-    });
+    if (listed_.load(std::memory_order_acquire)) return *table_;
+    const std::lock_guard lock(listing_);
+    if (!table_) table_ = list_();
+    listed_.store(true, std::memory_order_release);
     return *table_;
   }
 
  private:
   std::function<ChunkTable()> list_;
-  mutable std::once_flag once_;
+  mutable std::mutex listing_;
   mutable std::optional<ChunkTable> table_;
+  mutable std::atomic<bool> listed_{false};
 };
 
 }  // namespace strata

@@ -84,12 +84,18 @@ std::size_t pread_up_to(int fd, std::span<std::byte> out, std::uint64_t offset) 
 }
 
 File::~File() {
-  if (fd_ >= 0) ::close(fd_);
+  if (const int fd = fd_.load(); fd >= 0) ::close(fd);
 }
 
 int File::descriptor() const {
-  std::call_once(opened_, [this] { fd_ = open_readonly(path_); });
-  return fd_;
+  if (const int fd = fd_.load(std::memory_order_acquire); fd >= 0) return fd;
+  const std::lock_guard lock(opening_);
+  int fd = fd_.load(std::memory_order_relaxed);
+  if (fd < 0) {
+    fd = open_readonly(path_);
+    fd_.store(fd, std::memory_order_release);
+  }
+  return fd;
 }
 
 void File::read_at(std::span<std::byte> out, std::uint64_t offset) const {

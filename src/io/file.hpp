@@ -2,6 +2,7 @@
 // The floor under every format: files opened once per rank and read with pread from any
 // thread. No code outside src/io opens a file for reading chunks or loops over pread.
 // Errors name the file (strata::Error::path).
+#include <atomic>
 #include <cstdint>
 #include <mutex>
 #include <span>
@@ -34,8 +35,10 @@ class File {
 
  private:
   std::string path_;
-  mutable std::once_flag opened_;
-  mutable int fd_ = -1;
+  // Opened by the first thread that asks; a failed open is tried again by the next (a mutex,
+  // not std::call_once, whose retry after a throw hangs under TSan and some C libraries).
+  mutable std::mutex opening_;
+  mutable std::atomic<int> fd_{-1};
 };
 
 // Bytes of one file fetched with one read for the chunks a thread decodes next (neighbouring

@@ -89,6 +89,17 @@ TEST_F(IoFile, FileIsOpenedOnFirstUseNotOnConstruction) {
   EXPECT_GE(file.descriptor(), 0);
 }
 
+// A failed open is not remembered: once the file appears, the same File reads it.
+TEST_F(IoFile, AFailedOpenIsTriedAgainAtTheNextRead) {
+  const std::string later = dir_ / "appears.bin";
+  const io::File file(later);
+  EXPECT_THROW(file.descriptor(), Error);
+  fs::copy_file(path_, later);
+  std::vector<std::byte> out(16);
+  file.read_at(out, 32);
+  EXPECT_EQ(out, expected(32, 16));
+}
+
 TEST_F(IoFile, ThreadsReadingOneFileAtOnceEachGetTheirBytes) {
   const io::File file(path_);
   std::vector<int> wrong(8, 0);
