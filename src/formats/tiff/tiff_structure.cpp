@@ -96,8 +96,14 @@ unsigned type_width(std::uint16_t type) {
   }
 }
 
-bool unsigned_integer(std::uint16_t type) {
-  return type == kByte || type == kShort || type == kLong || type == kLong8 || type == kIfd || type == kIfd8;
+// The types libtiff reads without complaint for a tag: unsigned integers for a value or an
+// offset (libtiff refuses IFD types there), and for SubIFDs only LONG, LONG8 and the IFD types
+// (it drops a SubIFD tag of SHORTs). Found by fuzz_tiff_file: docs/fuzzing.md.
+enum class Values { kNumbers, kIfdOffsets };
+
+bool accepted_type(std::uint16_t type, Values kind) {
+  if (kind == Values::kIfdOffsets) return type == kLong || type == kLong8 || type == kIfd || type == kIfd8;
+  return type == kByte || type == kShort || type == kLong || type == kLong8;
 }
 
 // One directory entry: its value's bytes in place when they fit the entry, else where they are.
@@ -216,8 +222,9 @@ class IfdWalker {
   }
 
   // The first `n` values of unsigned integer entry `e` (n <= e.count).
-  std::vector<std::uint64_t> integers(const Entry& e, std::uint64_t n, const std::string& what) {
-    if (!unsigned_integer(e.type)) throw NeedsLibtiff{};
+  std::vector<std::uint64_t> integers(const Entry& e, std::uint64_t n, const std::string& what,
+                                      Values kind = Values::kNumbers) {
+    if (!accepted_type(e.type, kind)) throw NeedsLibtiff{};
     const unsigned width = type_width(e.type);
     const auto bytes = value_bytes(e, n, what);
     std::vector<std::uint64_t> values(n);
@@ -350,7 +357,7 @@ TiffPage walker_page(IfdWalker& w, const PageEntries& t, std::uint64_t ifd, cons
     throw NeedsLibtiff{};
   if (t.subifds.present()) {
     if (t.subifds.count > k16) throw NeedsLibtiff{};
-    p.subifds = w.integers(t.subifds, t.subifds.count, what);
+    p.subifds = w.integers(t.subifds, t.subifds.count, what, Values::kIfdOffsets);
   }
   p.tiled = t.tile_width.present() || t.tile_length.present();
   std::uint64_t count = 0;

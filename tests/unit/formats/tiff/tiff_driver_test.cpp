@@ -1171,5 +1171,20 @@ TEST(TiffFuzzRegressions, FillOrderOutOfRangeReadsAsLibtiffReadsIt) {
                                 "diff-fill-order-out-of-range.tif");
 }
 
+// Found by fuzz_tiff_file's walker-against-libtiff check (docs/fuzzing.md): a SubIFD tag of
+// SHORTs, which libtiff drops (it reads SubIFD offsets only as LONG, LONG8 or IFD types); the
+// walker read them. diff-subifd-of-shorts.tif is the reproducer with its first IFD's
+// SamplesPerPixel made a SHORT, so that libtiff reads the file and the check reaches IFD 1.
+TEST(TiffFuzzRegressions, SubIfdTagOfShortsReadsAsLibtiffReadsIt) {
+  expect_walker_matches_libtiff(fs::path(STRATA_TESTS_DIR) / "fuzz" / "crashes" / "fuzz_tiff_file" /
+                                "diff-subifd-of-shorts.tif");
+}
+
+// The same finding's first IFD: a SamplesPerPixel of type IFD, which the walker read as 1 and
+// libtiff refuses. Tags of types libtiff does not read for them now go to libtiff.
+TEST(TiffFuzzRegressions, SamplesPerPixelOfTypeIfdIsRefusedAtOpen) {
+  expect_fuzz_crash_refused_at_open("diff-samples-of-type-ifd.tif", "Incompatible type for \"SamplesPerPixel\"");
+}
+
 }  // namespace
 }  // namespace strata
