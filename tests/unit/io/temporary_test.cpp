@@ -56,7 +56,7 @@ void touch_file(const fs::path& path, const std::string& text = "x") { std::ofst
 // been waited for; both in a process group of their own, stopped together.
 class LockHolder {
  public:
-  explicit LockHolder(const std::string& file) {
+  explicit LockHolder(const std::string& file) : file_(file) {
     const char* argv[] = {"flock", "-x", "-o", file.c_str(), "sleep", "60", nullptr};
     posix_spawnattr_t attributes;
     posix_spawnattr_init(&attributes);
@@ -73,6 +73,9 @@ class LockHolder {
     ::kill(-pid_, SIGKILL);
     ::waitpid(pid_, nullptr, 0);
     started_ = false;
+    // flock(1) forks the command: a child killed between the fork and closing its copy of the
+    // lock's descriptor still holds the lock for a moment after flock itself is reaped.
+    for (int i = 0; i < 500 && held(file_); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   bool started() const { return started_; }
   static bool held(const std::string& file) {
@@ -84,6 +87,7 @@ class LockHolder {
   }
 
  private:
+  std::string file_;
   pid_t pid_ = 0;
   bool started_ = false;
 };
