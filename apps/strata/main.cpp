@@ -173,17 +173,17 @@ int main(int argc, char** argv) {
   } catch (const CLI::Success& e) {  // --help, --version
     if (rank == 0) status = app.exit(e);
   } catch (const CLI::ParseError& e) {
-    if (rank == 0) std::cerr << "strata: error: " << e.what() << std::endl;
+    if (rank == 0) std::cerr << strata::error_line(e.what()) << std::flush;
     status = kUsageOrInputError;
   } catch (strata::Error& e) {
     // Errors of a collective read are agreed: every rank holds the same one. Errors that
     // concern no file of their own (a selection, a strategy) are about the file given.
     e.add_context({*info_cmd ? info.path : *plan_cmd ? plan.path : *read_cmd ? read.path : reduce.read.path, {}, {}, {}});
-    if (rank == 0) std::cerr << "strata: error: " << e.what() << std::endl;
+    if (rank == 0) std::cerr << strata::error_line(e.what()) << std::flush;
     // A conversion stopped by SIGINT/SIGTERM ends as the shell reports a signal: 128 + N.
     status = strata::interrupt_signal() ? 128 + strata::interrupt_signal() : kUsageOrInputError;
   } catch (const std::exception& e) {
-    if (rank == 0) std::cerr << "strata: error: " << e.what() << std::endl;
+    if (rank == 0) std::cerr << strata::error_line(e.what()) << std::flush;
     status = kUsageOrInputError;
   }
   if (mpi) MPI_Finalize();

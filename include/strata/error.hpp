@@ -7,6 +7,7 @@
 #include <exception>
 #include <new>
 #include <string>
+#include <string_view>
 
 namespace strata {
 
@@ -45,6 +46,10 @@ class Error : public std::exception {
   std::string cause_;
   std::string message_;
 };
+
+// How an error is shown: "strata: error: MESSAGE" and a newline, with every control character
+// of MESSAGE (a file name may hold a newline) written as an escape, so an error is one line.
+std::string error_line(std::string_view message);
 
 // Runs `step`, and gives any failure the context `outer`: strata::Errors gain the fields
 // they lack, std::bad_alloc becomes "out of memory", other std::exceptions their what().

@@ -148,7 +148,7 @@ void PendingOutput::abandon() noexcept {
 
 void PendingOutput::abort(const mpi::Comm& comm, const Error& e) const noexcept {
   io::remove_temporary(temporary_);
-  std::fprintf(stderr, "strata: error: %s\n", in_destination_terms(e).what());
+  std::fputs(error_line(in_destination_terms(e).what()).c_str(), stderr);
   std::fflush(stderr);
   comm.abort(2);
 }

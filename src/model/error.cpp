@@ -1,5 +1,7 @@
 #include "strata/error.hpp"
 
+#include <cstdio>
+
 namespace strata {
 
 Error::Error(ErrorContext context, std::string cause) : context_(std::move(context)), cause_(std::move(cause)) {
@@ -26,6 +28,22 @@ void Error::add_context(const ErrorContext& outer) {
 
 void Error::compose() {
   message_ = context_.path.empty() ? detail() : context_.path + ": " + detail();
+}
+
+std::string error_line(std::string_view message) {
+  std::string line = "strata: error: ";
+  for (const char c : message) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == '\n') line += "\\n";
+    else if (c == '\t') line += "\\t";
+    else if (c == '\r') line += "\\r";
+    else if (byte < 0x20 || byte == 0x7f) {
+      char escape[5];
+      std::snprintf(escape, sizeof escape, "\\x%02x", byte);
+      line += escape;
+    } else line += c;
+  }
+  return line + '\n';
 }
 
 }  // namespace strata

@@ -793,6 +793,14 @@ def make_paths(folder):
              names=[rel(folder, path.split(":/")[0] if ":/" in path else path)])
         case(f"input is {label}: info", "special files", "info", [rel(folder, path)], "error",
              names=[rel(folder, path.split(":/")[0] if ":/" in path else path)])
+    # A name with control characters: the error must still be one line (they are escaped).
+    path = os.path.join(d, "new\nline\x1b.tif")
+    with open(path, "w") as f:
+        f.write("not a tiff")
+    shown = rel(folder, path).replace("\n", "\\n").replace("\x1b", "\\x1b")
+    case("input is named with a newline", "special files", "read", [rel(folder, path), "--checksum"], "error",
+         names=[shown])
+    case("input is named with a newline: info", "special files", "info", [rel(folder, path)], "error", names=[shown])
 
 
 def main():

@@ -415,7 +415,7 @@ class Hdf5Stream final : public OutputStream {
       deadline.emplace(kCloseAfterFailure, [&] {
         Error shown(*handling);
         shown.add_context({spec_.destination, "hdf5", "writing", {}});
-        std::fprintf(stderr, "strata: error: %s\n", shown.what());
+        std::fputs(error_line(shown.what()).c_str(), stderr);
         io::remove_temporary(spec_.path);
       }, 2);
     try {

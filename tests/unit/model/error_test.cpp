@@ -47,5 +47,11 @@ TEST(Error, AnnotatedTurnsOtherExceptionsIntoErrors) {
   EXPECT_EQ(annotated(outer, [] { return 42; }), 42);
 }
 
+TEST(ErrorLine, IsOneLineWhateverTheFileIsCalled) {
+  EXPECT_EQ(error_line("/d/a.tif: not a TIFF"), "strata: error: /d/a.tif: not a TIFF\n");
+  EXPECT_EQ(error_line("/d/a\nb\t\r\x1b\x7f.tif: gone"), "strata: error: /d/a\\nb\\t\\r\\x1b\\x7f.tif: gone\n");
+  EXPECT_EQ(error_line("/d/\xc3\xa9t\xc3\xa9.tif: x"), "strata: error: /d/\xc3\xa9t\xc3\xa9.tif: x\n") << "UTF-8 is kept";
+}
+
 }  // namespace
 }  // namespace strata
