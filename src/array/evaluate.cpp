@@ -1,7 +1,6 @@
 #include "array/evaluate.hpp"
 
 #include <algorithm>
-#include <limits>
 #include <memory>
 #include <vector>
 
@@ -19,11 +18,6 @@ namespace strata {
 namespace {
 
 using detail::Node;
-
-// A byte count worked out in long double, as a uint64 (the largest when beyond it).
-std::uint64_t clamped(long double bytes) {
-  return bytes >= 1.8e19L ? std::numeric_limits<std::uint64_t>::max() : static_cast<std::uint64_t>(bytes);
-}
 
 // An element-wise tree as steps, children before parents, with per-thread memory for each
 // step's block. The first array met (left first) drives the evaluation.

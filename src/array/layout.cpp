@@ -233,7 +233,8 @@ ReadStats run_placement(Placement& placement, const Driver& driver, const Box& s
   const int threads = options.threads > 0 ? options.threads : exec::threads_per_rank(comm.ranks_on_node());
 
   check_memory(comm,
-               placement.bytes_held(plan, me) + scratch_bytes(driver.chunks(), plan.ranks[me], element, threads),
+               clamped(static_cast<long double>(placement.bytes_held(plan, me)) +
+                       static_cast<long double>(scratch_bytes(driver.chunks(), plan.ranks[me], element, threads))),
                options, "its part of the read");
   comm.barrier();
   const double start = mpi::Comm::now();

@@ -5,6 +5,7 @@
 #include <future>
 #include <utility>
 
+#include "array/memory_limit.hpp"
 #include "exec/execute.hpp"
 #include "exec/resources.hpp"
 #include "model/fault.hpp"
@@ -121,6 +122,15 @@ PlaneStream Array::planes(const StreamOptions& options) const {
   for (std::size_t i = 1; i < s->windows.size(); ++i) largest = std::max(largest, s->windows[i] - s->windows[i - 1]);
   s->max_window_planes = static_cast<std::int64_t>(comm.max(static_cast<std::uint64_t>(largest)));
   s->window_count = static_cast<std::int64_t>(comm.max(static_cast<std::uint64_t>(s->own_windows())));
+  // The windows (one decoded ahead) and the decode scratch, checked before any is allocated.
+  const int buffers = s->prefetch && s->own_windows() > 1 ? 2 : 1;
+  check_memory(comm,
+               clamped(static_cast<long double>(buffers) * static_cast<long double>(largest) *
+                           static_cast<long double>(s->chunks.plane_bytes()) +
+                       static_cast<long double>(scratch_bytes(selected.chunks(), selection_, size_of(dtype()), threads))),
+               options.read,
+               "streaming " + std::to_string(s->max_window_planes) +
+                   (s->max_window_planes == 1 ? " plane" : " planes") + " at a time");
   mpi::agreed(comm, [&] {
     const std::size_t bytes = static_cast<std::size_t>(largest) * s->chunks.plane_bytes();
     s->current.memory = Buffer(bytes);

@@ -11,7 +11,6 @@
 #include <utility>
 
 #include "array/commit.hpp"
-#include "array/memory_limit.hpp"
 #include "array/output.hpp"
 #include "exec/parallel_for.hpp"
 #include "exec/resources.hpp"
@@ -272,9 +271,6 @@ WriteStats Array::write(const std::string& path, const WriteOptions& options) co
                           throw Error(path, "max_memory " + std::to_string(options.read.max_memory) +
                                                 " bytes cannot hold " + std::to_string(stream.max_window_planes()) +
                                                 " planes that must be written together (twice, plus their levels)");
-                        if (!options.read.max_memory)  // two windows: one written, one decoded ahead
-                          check_memory(*state().comm, 2 * window, options.read,
-                                       "a window of " + std::to_string(stream.max_window_planes()) + " planes");
                         return std::make_unique<StreamSource>(std::move(stream));
                       });
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <memory>
 
 #include "model/fault.hpp"
 #include "model/interrupted.hpp"
@@ -111,10 +112,21 @@ void fill(const View& dest, std::span<const std::uint8_t> value) {
 }
 
 std::span<std::byte> scratch(Scratch slot, std::size_t bytes) {
-  thread_local std::array<std::vector<std::byte>, static_cast<std::size_t>(Scratch::count)> buffers;
-  auto& buffer = buffers[static_cast<std::size_t>(slot)];
-  if (buffer.size() < bytes) buffer.resize(bytes);
-  return {buffer.data(), bytes};
+  // Not zeroed: a decoder overwrites what it uses, and pages never touched cost no memory (a
+  // hostile edge chunk claiming gigabytes fails its decode without faulting them in).
+  struct Buffer {
+    std::unique_ptr<std::byte[]> data;
+    std::size_t size = 0;
+  };
+  thread_local std::array<Buffer, static_cast<std::size_t>(Scratch::count)> buffers;
+  Buffer& buffer = buffers[static_cast<std::size_t>(slot)];
+  if (buffer.size < bytes) {
+    buffer.data.reset();  // before the new one: never both at once
+    buffer.size = 0;
+    buffer.data.reset(new std::byte[bytes]);
+    buffer.size = bytes;
+  }
+  return {buffer.data.get(), bytes};
 }
 
 void decode_into(const View& dest, const Box& region, const Box& full, const std::vector<std::int64_t>& decoded_strides,

@@ -398,6 +398,24 @@ def make_zarr2(folder):
             case(f"zarr v2 .zarray: {label}: info", "millions of chunks", "info", [rel(folder, path)], "read_ok")
             case(f"zarr v2 .zarray: {label}: small select", "millions of chunks", "read",
                  [rel(folder, path), "--checksum"], "read", numpy.full((1, 3, 4), 7, "<u2"), select="Z=0:1,Y=0:3,X=0:4")
+    # A stored edge chunk is decoded whole: chunks far larger than a 4x6 array, one of them written
+    # (12 bytes, raw or deflated), claim 8 GiB, 2^124 bytes (overflowing 64 bits) or 2^80.
+    for label, chunks, compressor in (("one stored chunk of 8 GiB, raw", [1 << 16, 1 << 16], None),
+                                      ("one stored chunk of 8 GiB, zlib", [1 << 16, 1 << 16], {"id": "zlib", "level": 1}),
+                                      ("one stored chunk of 2^124 bytes", [1 << 62, 1 << 62], None),
+                                      ("one stored chunk of 2^81 bytes, zlib", [1 << 40, 1 << 40], {"id": "zlib", "level": 1})):
+        path = os.path.join(d, f"meta_{len(CASES)}.zarr")
+        os.makedirs(path)
+        with open(os.path.join(path, ".zarray"), "w") as f:
+            json.dump({"zarr_format": 2, "shape": [4, 6], "chunks": chunks, "dtype": "<u2", "compressor": compressor,
+                       "fill_value": 0, "order": "C", "filters": None}, f)
+        data = bytes(12)
+        with open(os.path.join(path, "0.0"), "wb") as f:
+            f.write(zlib.compress(data) if compressor else data)
+        case(f"zarr v2 .zarray: {label}", "memory bomb", "read", [rel(folder, path), "--checksum"], "error",
+             max_memory=64 << 20)
+        case(f"zarr v2 .zarray: {label}, no --max-memory", "memory bomb", "read", [rel(folder, path), "--checksum"],
+             "error")
     for label, text in (("not JSON", "{"), ("JSON null", "null"), ("a list", "[1,2]"),
                         ("deeply nested", "[" * 100000 + "]" * 100000), ("shape not a list", '{"zarr_format": 2, "shape": 5}')):
         path = os.path.join(d, f"json_{len(CASES)}.zarr")
@@ -633,6 +651,16 @@ def make_hdf5(folder):
             case(f"hdf5 gzip chunk: {name}", "decompression bomb" if name == "bomb" else "truncated/flipped", "read",
                  [rel(folder, path) + ":/" + name, "--checksum"], "error", max_memory=32 << 20,
                  names=[rel(folder, path)])
+    # An edge chunk is stored and decoded whole: a 4x6 dataset in chunks of 32768x32768 (2 GiB,
+    # HDF5's most is 4 GiB) with its one chunk written as 12 deflated bytes.
+    path = os.path.join(d, "edge_chunk.h5")
+    with h5py.File(path, "w") as f:
+        ds = f.create_dataset("d", shape=(4, 6), maxshape=(None, None), dtype="<u2", chunks=(1 << 15, 1 << 15),
+                              compression="gzip")
+        ds.id.write_direct_chunk((0, 0), zlib.compress(bytes(12)))
+    for limit in (64 << 20, None):
+        case(f"hdf5 one stored chunk of 2 GiB over 4x6{'' if limit else ', no --max-memory'}", "memory bomb", "read",
+             [rel(folder, path), "--checksum"], "error", max_memory=limit)
     # Sparse and huge: 10^18 elements, chunks of 1x64x64, nothing written.
     path = os.path.join(d, "sparse.h5")
     with h5py.File(path, "w") as f:

@@ -12,6 +12,11 @@
 
 namespace strata::zarr {
 
+// The most one chunk may decode to, v2 and v3 alike (an edge chunk is decoded whole): larger
+// claims are hostile metadata, refused before anything is allocated (v3 at open, v2 when such
+// a chunk is stored and read).
+inline constexpr std::int64_t max_chunk_bytes = std::int64_t{1} << 34;
+
 enum class Compressor : std::uint8_t { none, blosc, zlib, gzip, zstd };
 
 struct ArrayMeta {
@@ -25,7 +30,9 @@ struct ArrayMeta {
   std::vector<std::uint8_t> fill;   // one element, native byte order: what missing chunks hold
   char separator = '.';             // between chunk indices in a chunk key
 
-  std::size_t chunk_bytes() const noexcept;
+  // Bytes one chunk decodes to (edge chunks are stored whole); not rounded to an integer
+  // type, which hostile chunk shapes would overflow.
+  long double chunk_bytes() const noexcept;
   // The key of the chunk at grid position `index`: "0.3.1" or "0/3/1" ("0" for rank 0).
   std::string chunk_key(const std::vector<std::int64_t>& index) const;
 };

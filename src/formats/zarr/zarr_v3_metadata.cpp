@@ -341,7 +341,7 @@ V3ArrayMeta parse_v3_array(const json& j, const std::string& path) {
   }
   if (elements * static_cast<long double>(item) >= 9.2e18L)
     fail(path, "shape " + shape_text(m.shape) + " is too large (more than 2^63 bytes)");
-  if (leaf > static_cast<long double>(max_v3_chunk_bytes))
+  if (leaf > static_cast<long double>(max_chunk_bytes))
     fail(path, "chunks of " + shape_text(leaf_shape) + " elements are too large (more than 16 GiB decoded)");
   // The array may have any number of chunks (a read lists only those it meets), but a
   // shard's index is read whole.

@@ -64,10 +64,9 @@ struct V3ArrayMeta {
   const V3Codecs& leaf_codecs() const;
 };
 
-// Limits that keep hostile metadata from allocating absurdly: inner chunks in one shard (its
-// index is read whole), and decoded bytes of one chunk.
+// Inner chunks in one shard (its index is read whole); the bytes one chunk decodes to are
+// bounded by zarr::max_chunk_bytes (zarr_metadata.hpp).
 inline constexpr std::int64_t max_v3_chunks = max_listed_chunks;
-inline constexpr std::int64_t max_v3_chunk_bytes = std::int64_t{1} << 34;
 
 // Checks and reduces the parsed zarr.json of an array. Throws strata::Error naming `path`
 // and what is wrong or unsupported (data type, codec, chunk grid, extension, ...).
