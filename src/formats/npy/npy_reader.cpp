@@ -4,8 +4,8 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <regex>
 
+#include "formats/npy/npy_header.hpp"
 #include "io/file.hpp"
 #include "io/raw_reads.hpp"
 #include "model/serialize.hpp"
@@ -25,7 +25,7 @@ struct NpyHeader {
   std::uint64_t data_offset = 0;
 };
 
-// The header dict, a Python literal: {'descr': '<u2', 'fortran_order': False, 'shape': (3, 4), }
+// The prefix (magic, version, header length) and the header dict (npy_header.hpp).
 NpyHeader parse_header(const io::File& file) {
   const std::string& path = file.path();
   std::byte prefix[12];
@@ -37,35 +37,17 @@ NpyHeader parse_header(const io::File& file) {
   std::uint64_t length = 0;
   for (std::size_t i = 0; i < length_bytes; ++i) length |= static_cast<std::uint64_t>(prefix[8 + i]) << (8 * i);
   if (length > (std::uint64_t{1} << 24)) throw Error(path, "the .npy header is implausibly long");
-  std::string dict(length, '\0');
-  file.read_at(std::as_writable_bytes(std::span(dict)), 8 + length_bytes);
+  std::string text(length, '\0');
+  file.read_at(std::as_writable_bytes(std::span(text)), 8 + length_bytes);
 
-  static const std::regex descr(R"('descr'\s*:\s*'([^']*)')"), order(R"('fortran_order'\s*:\s*(True|False))"),
-      shape(R"('shape'\s*:\s*\(([^)]*)\))");
-  std::smatch m;
-  if (!std::regex_search(dict, m, descr))
-    throw Error(path, "the .npy header has no plain 'descr' (structured dtypes are not supported)");
+  // Format 1 and 2 headers may hold Python 2's longs (3L), which NumPy filters out.
+  const npy::HeaderDict dict = annotated({path, {}, {}, {}}, [&] { return npy::parse_header_dict(text, major <= 2); });
+  if (dict.fortran_order) throw Error(path, "Fortran-order .npy arrays are not supported (save with order C)");
   NpyHeader h;
-  h.type = annotated({path, {}, {}, {}}, [&] { return parse_numpy_typestr(m[1].str()); });
-  if (!std::regex_search(dict, m, order)) throw Error(path, "the .npy header has no 'fortran_order'");
-  if (m[1] == "True") throw Error(path, "Fortran-order .npy arrays are not supported (save with order C)");
-  if (!std::regex_search(dict, m, shape)) throw Error(path, "the .npy header has no 'shape'");
-  // Each item whole, so that "(-1, 4)" is refused rather than read as (1, 4), and a number past
-  // int64 is refused rather than thrown as std::out_of_range.
-  static const std::regex item(R"(^\s*(\d{1,18})\s*$)");
-  const std::string extents = m[1].str();
-  std::size_t start = 0;
-  while (start <= extents.size()) {
-    const std::size_t comma = std::min(extents.find(',', start), extents.size());
-    const std::string text = extents.substr(start, comma - start);
-    std::smatch n;
-    if (std::regex_match(text, n, item)) {
-      h.shape.push_back(std::stoll(n[1].str()));
-    } else if (comma != extents.size() || text.find_first_not_of(" \t") != std::string::npos) {
-      throw Error(path, "the .npy header's shape (" + extents + ") holds \"" + text + "\", not a size");
-    }
-    start = comma + 1;
-  }
+  // A type string without a byte order ('u2') is NumPy's native order.
+  const bool has_order = !dict.descr.empty() && std::string_view("<>|=").find(dict.descr[0]) != std::string_view::npos;
+  h.type = annotated({path, {}, {}, {}}, [&] { return parse_numpy_typestr(has_order ? dict.descr : "=" + dict.descr); });
+  h.shape = dict.shape;
   h.data_offset = 8 + length_bytes + length;
   return h;
 }
