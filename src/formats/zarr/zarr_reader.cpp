@@ -91,8 +91,8 @@ class ZarrDriver final : public Driver {
   void decode(const ChunkRef& chunk, const Box& region, const View& dest) const override {
     const std::string path = array_dir_ + "/" + chunk.key;
     if (meta_.chunk_bytes() > static_cast<long double>(zarr::max_chunk_bytes))
-      throw Error("", "its chunks of " + index_text(meta_.chunks) + " elements are too large to decode (more than " +
-                          "16 GiB each)");
+      throw Error("", "its chunks of " + index_text(meta_.chunks) +
+                          " elements are too large to decode (more than 16 GiB each)");
     const ChunkGrid grid{meta_.shape, meta_.chunks};
     const Box full = grid.full_box(grid.position(chunk.box.start));
     io::decode_into(dest, region, full, decoded_strides(), [&](std::span<std::byte> decoded) {
