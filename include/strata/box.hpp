@@ -32,5 +32,8 @@ struct Box {
 // Intersection, or nullopt when the boxes do not overlap.
 std::optional<Box> intersect(const Box& a, const Box& b);
 std::int64_t element_count(const Shape& shape) noexcept;
+// The same in long double, for sizes checked against limits: a hostile shape's product
+// would wrap in 64 bits.
+long double element_count_wide(const Shape& shape) noexcept;
 
 }  // namespace strata

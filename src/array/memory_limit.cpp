@@ -22,15 +22,13 @@ std::uint64_t memory_limit(const mpi::Comm& comm, const ReadOptions& options) {
 namespace {
 
 // Elements a read of `region` of `chunk` decodes through scratch: 0 when it decodes straight
-// into its destination or is not stored (filled there). Counted in long double: a hostile
-// chunk shape overflows 64 bits.
+// into its destination or is not stored (filled there).
 long double scratch_elements(const ChunkTable& table, const ChunkRef& chunk, const Box& region) {
   if (!chunk.stored()) return 0;
   // A regular grid stores its edge chunks whole (Zarr, HDF5): they decode at the grid's shape.
   const Shape decoded = table.chunk_shape.size() == chunk.box.rank() ? table.chunk_shape : chunk.box.shape();
   if (region == chunk.box && chunk.box.shape() == decoded) return 0;
-  long double elements = 1;
-  for (const std::int64_t extent : decoded) elements *= static_cast<long double>(extent);
+  const long double elements = element_count_wide(decoded);
   if (table.partial_block.empty()) return elements;
   return std::min(static_cast<long double>(element_count(table.partial_block)), elements);
 }

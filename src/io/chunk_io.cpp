@@ -123,7 +123,7 @@ std::span<std::byte> scratch(Scratch slot, std::size_t bytes) {
   if (buffer.size < bytes) {
     buffer.data.reset();  // before the new one: never both at once
     buffer.size = 0;
-    buffer.data.reset(new std::byte[bytes]);
+    buffer.data = std::make_unique_for_overwrite<std::byte[]>(bytes);
     buffer.size = bytes;
   }
   return {buffer.data.get(), bytes};

@@ -10,6 +10,12 @@ std::int64_t element_count(const Shape& shape) noexcept {
   return n;
 }
 
+long double element_count_wide(const Shape& shape) noexcept {
+  long double n = 1;
+  for (auto s : shape) n *= static_cast<long double>(std::max<std::int64_t>(s, 0));
+  return n;
+}
+
 Box Box::whole(const Shape& shape) {
   return Box{std::vector<std::int64_t>(shape.size(), 0), shape};
 }

@@ -173,9 +173,7 @@ std::vector<std::uint8_t> parse_fill_value(const json& value, DType dtype, const
 }
 
 long double ArrayMeta::chunk_bytes() const noexcept {
-  long double bytes = static_cast<long double>(size_of(dtype));
-  for (const std::int64_t extent : chunks) bytes *= static_cast<long double>(extent);
-  return bytes;
+  return static_cast<long double>(size_of(dtype)) * element_count_wide(chunks);
 }
 
 std::string ArrayMeta::chunk_key(const std::vector<std::int64_t>& index) const {
@@ -206,9 +204,7 @@ ArrayMeta parse_zarray(const json& zarray, const std::string& path) {
 
   // No array of 2^63 bytes or more can exist (numpy's limit too). Chunks of any size are valid
   // while they are missing (read as the fill value): a stored one is refused when read.
-  long double array_bytes = static_cast<long double>(size_of(m.dtype));
-  for (const std::int64_t extent : m.shape) array_bytes *= static_cast<long double>(extent);
-  if (array_bytes >= 9.2e18L) throw Error(path, "shape " + zarray["shape"].dump() + " is too large (more than 2^63 bytes)");
+  if (static_cast<long double>(size_of(m.dtype)) * element_count_wide(m.shape) >= 9.2e18L) throw Error(path, "shape " + zarray["shape"].dump() + " is too large (more than 2^63 bytes)");
 
   const json order = zarray.value("order", json("C"));
   if (order != "C" && order != "F") throw Error(path, "invalid order " + order.dump() + " (expected \"C\" or \"F\")");
